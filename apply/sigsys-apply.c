@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sigsys-apply — resolve a task's seccomp profile, compile it for a mode, load it and exec
+ * the task. Own failures: one line on stderr and exit 125 (126: the command cannot be
+ * executed, 127: not found, as env(1)). The task's exit status and signal are its own: this
+ * process becomes the task.
+ */
+#include "sigsys.h"
+#include "../common/util.h"
+
+#include <getopt.h>
+#include <grp.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define EXIT_OWN_FAILURE 125
+#define EXIT_CANNOT_RUN	 126
+#define EXIT_NOT_FOUND	 127
+
+#define DEFAULT_PROFILE_DIR "/opt/mesosphere/etc/dcos/mesos/seccomp"
+#define DEFAULT_CACHE_DIR   "/var/cache/sigsys"
+#define MAX_PROBES	    256
+
+struct identity {
+	const char *task_id, *framework, *app_id, *job_id, *run_id, *container_id, *agent_id;
+};
+
+struct config {
+	const char *profile_dir;
+	const char *profile;
+	const char *marathon_app;
+	const char *metronome_job;
+	bool unconfined;
+	const char *mode_name;
+	const char *caps;
+	const char *user;
+	const char *cache_dir;
+	const char *probes;
+	bool strict, enosys_newer, quiet, dry_run;
+	struct identity id;
+	char **argv;
+};
+
+/* What the task will be: the resolved profile and the user to become. */
+struct launch {
+	struct sigsys_profile *profile;
+	struct sigsys_filter *filter;
+	char *profile_name; /* from a Marathon app */
+	bool unconfined;
+	bool switch_user;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[NGROUPS_MAX];
+	int n_groups;
+	char command[PATH_MAX];
+	const char *probe_list[MAX_PROBES + 1];
+	char *probe_storage;
+};
+
+_printf_(1, 2) static _Noreturn void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("sigsys-apply: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_OWN_FAILURE);
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: sigsys-apply [OPTIONS] -- COMMAND [ARG...]\n"
+	      "\n"
+	      "Load a seccomp profile into this process and exec COMMAND under it.\n"
+	      "\n"
+	      "Which profile (DC/OS rules: the file name is the profile name):\n"
+	      "  --profile-dir DIR     profile directory (default " DEFAULT_PROFILE_DIR ")\n"
+	      "  --profile NAME|PATH   a profile name in DIR, or a file path (with a '/')\n"
+	      "                        (default: default.json in DIR)\n"
+	      "  --unconfined          no seccomp filter at all\n"
+	      "  --marathon-app FILE   read container.linuxInfo.seccomp of a Marathon app\n"
+	      "  --metronome-job FILE  a Metronome job: always the agent default profile\n"
+	      "\n"
+	      "How to enforce it:\n"
+	      "  --mode MODE           enforce (default): actions as written, every denial\n"
+	      "                          audited;\n"
+	      "                        log: every denial becomes LOG, nothing fails;\n"
+	      "                        kill: every denial becomes KILL_PROCESS (SIGSYS names\n"
+	      "                          the syscall), start-up probes get ENOSYS;\n"
+	      "                        notify: denials go to sigsysd (needs the daemon)\n"
+	      "  --caps LIST|auto      capabilities that includes/excludes are resolved\n"
+	      "                        against: CAP_A,CAP_B, all, or auto (default: this\n"
+	      "                        process's bounding set, as Mesos does)\n"
+	      "  --probes LIST         kill mode: syscalls answered ENOSYS instead of a kill\n"
+	      "                        (default: rseq,clone3,close_range,faccessat2,...;\n"
+	      "                        \"none\" for none)\n"
+	      "  --enosys-newer        syscalls newer than any the profile names get ENOSYS\n"
+	      "                        (as runc does; off by default)\n"
+	      "  --strict              syscall names unknown to libseccomp are errors\n"
+	      "  --user USER[:GROUP]   as root: become USER after loading, before exec\n"
+	      "  --cache-dir DIR       compiled-filter cache (default " DEFAULT_CACHE_DIR
+	      " as root)\n"
+	      "  --no-cache            compile every time\n"
+	      "\n"
+	      "Task identity (default: from the Mesos and Marathon environment):\n"
+	      "  --task-id ID  --framework marathon|metronome|other  --app-id ID  --job-id ID\n"
+	      "  --run-id ID  --container-id ID  --agent-id ID\n"
+	      "\n"
+	      "  --dry-run             print what would be applied, do not exec\n"
+	      "  -q, --quiet           no warnings\n"
+	      "  -h, --help            this text\n"
+	      "  --version             the version\n"
+	      "\n"
+	      "Exit status: COMMAND's own; 125 when sigsys-apply fails, 126 when COMMAND cannot\n"
+	      "be executed, 127 when it is not found.\n"
+	      "\n"
+	      "Example: sigsys-apply --profile-dir profiles --mode kill -- python3 app.py\n",
+	      out);
+}
+
+enum {
+	OPT_PROFILE_DIR = 256,
+	OPT_PROFILE,
+	OPT_UNCONFINED,
+	OPT_MARATHON,
+	OPT_METRONOME,
+	OPT_MODE,
+	OPT_CAPS,
+	OPT_PROBES,
+	OPT_ENOSYS,
+	OPT_STRICT,
+	OPT_USER,
+	OPT_CACHE,
+	OPT_NO_CACHE,
+	OPT_TASK,
+	OPT_FRAMEWORK,
+	OPT_APP,
+	OPT_JOB,
+	OPT_RUN,
+	OPT_CONTAINER,
+	OPT_AGENT,
+	OPT_DRY,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
+	{"profile", required_argument, NULL, OPT_PROFILE},
+	{"unconfined", no_argument, NULL, OPT_UNCONFINED},
+	{"marathon-app", required_argument, NULL, OPT_MARATHON},
+	{"metronome-job", required_argument, NULL, OPT_METRONOME},
+	{"mode", required_argument, NULL, OPT_MODE},
+	{"caps", required_argument, NULL, OPT_CAPS},
+	{"probes", required_argument, NULL, OPT_PROBES},
+	{"enosys-newer", no_argument, NULL, OPT_ENOSYS},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"user", required_argument, NULL, OPT_USER},
+	{"cache-dir", required_argument, NULL, OPT_CACHE},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"task-id", required_argument, NULL, OPT_TASK},
+	{"framework", required_argument, NULL, OPT_FRAMEWORK},
+	{"app-id", required_argument, NULL, OPT_APP},
+	{"job-id", required_argument, NULL, OPT_JOB},
+	{"run-id", required_argument, NULL, OPT_RUN},
+	{"container-id", required_argument, NULL, OPT_CONTAINER},
+	{"agent-id", required_argument, NULL, OPT_AGENT},
+	{"dry-run", no_argument, NULL, OPT_DRY},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{0},
+};
+
+static const char **identity_field(struct identity *id, int opt)
+{
+	switch (opt) {
+	case OPT_TASK:
+		return &id->task_id;
+	case OPT_FRAMEWORK:
+		return &id->framework;
+	case OPT_APP:
+		return &id->app_id;
+	case OPT_JOB:
+		return &id->job_id;
+	case OPT_RUN:
+		return &id->run_id;
+	case OPT_CONTAINER:
+		return &id->container_id;
+	case OPT_AGENT:
+		return &id->agent_id;
+	default:
+		return NULL;
+	}
+}
+
+static void parse_args(int argc, char **argv, struct config *c)
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, "+qh", long_options, NULL)) != -1) {
+		const char **field = identity_field(&c->id, opt);
+		if (field) {
+			*field = optarg;
+			continue;
+		}
+		switch (opt) {
+		case OPT_PROFILE_DIR:
+			c->profile_dir = optarg;
+			break;
+		case OPT_PROFILE:
+			c->profile = optarg;
+			break;
+		case OPT_UNCONFINED:
+			c->unconfined = true;
+			break;
+		case OPT_MARATHON:
+			c->marathon_app = optarg;
+			break;
+		case OPT_METRONOME:
+			c->metronome_job = optarg;
+			break;
+		case OPT_MODE:
+			c->mode_name = optarg;
+			break;
+		case OPT_CAPS:
+			c->caps = optarg;
+			break;
+		case OPT_PROBES:
+			c->probes = optarg;
+			break;
+		case OPT_ENOSYS:
+			c->enosys_newer = true;
+			break;
+		case OPT_STRICT:
+			c->strict = true;
+			break;
+		case OPT_USER:
+			c->user = optarg;
+			break;
+		case OPT_CACHE:
+			c->cache_dir = optarg;
+			break;
+		case OPT_NO_CACHE:
+			c->cache_dir = "";
+			break;
+		case OPT_DRY:
+			c->dry_run = true;
+			break;
+		case 'q':
+			c->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("sigsys-apply %s\n", SIGSYS_VERSION);
+			exit(0);
+		default:
+			fputs("Try 'sigsys-apply --help'.\n", stderr);
+			exit(EXIT_OWN_FAILURE);
+		}
+	}
+	if (optind >= argc && !c->dry_run)
+		die("no command given (usage: sigsys-apply [OPTIONS] -- COMMAND [ARG...])");
+	c->argv = argv + optind;
+	int sources = !!c->profile + c->unconfined + !!c->marathon_app + !!c->metronome_job;
+	if (sources > 1)
+		die("--profile, --unconfined, --marathon-app and --metronome-job exclude each "
+		    "other; give one");
+}
+
+static const char *env_or(const char *value, const char *name)
+{
+	const char *e = value ? value : getenv(name);
+	return e && *e ? e : NULL;
+}
+
+/* Unset identity fields come from the Mesos executor and Marathon environment. */
+static void identity_from_env(struct identity *id)
+{
+	id->task_id = env_or(id->task_id, "MESOS_TASK_ID");
+	id->app_id = env_or(id->app_id, "MARATHON_APP_ID");
+	id->container_id = env_or(id->container_id, "MESOS_CONTAINER_ID");
+	id->agent_id = env_or(id->agent_id, "MESOS_AGENT_ID");
+	id->agent_id = env_or(id->agent_id, "MESOS_SLAVE_ID");
+	if (!id->framework)
+		id->framework = id->app_id ? "marathon" : id->job_id ? "metronome" : "other";
+	if (strcmp(id->framework, "marathon") && strcmp(id->framework, "metronome") &&
+	    strcmp(id->framework, "other"))
+		die("--framework \"%s\": expected marathon, metronome or other", id->framework);
+}
+
+static enum sigsys_mode parse_mode(const char *name)
+{
+	static const char *const names[] = {"enforce", "log", "kill", "notify"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (enum sigsys_mode)i;
+	die("--mode \"%s\": expected enforce, log, kill or notify", name);
+}
+
+/* A Metronome job has no seccomp field: check it is a job, take its id. */
+static void read_metronome_job(struct config *c)
+{
+	struct json_object *root = json_object_from_file(c->metronome_job), *id;
+	if (!root)
+		die("%s: not a readable JSON file (%s)", c->metronome_job,
+		    json_util_get_last_err());
+	if (!json_object_object_get_ex(root, "id", &id) ||
+	    !json_object_is_type(id, json_type_string))
+		die("%s: id: missing (expected a Metronome job definition)", c->metronome_job);
+	if (!c->id.job_id)
+		c->id.job_id = strdup(json_object_get_string(id));
+	if (!c->id.framework)
+		c->id.framework = "metronome";
+	json_object_put(root);
+}
+
+static void read_marathon_app(struct config *c, struct launch *l)
+{
+	struct sigsys_error err;
+	int r = sigsys_marathon_seccomp(c->marathon_app, &l->profile_name, &l->unconfined, &err);
+	if (r < 0)
+		die("%s", err.message);
+	struct json_object *root = json_object_from_file(c->marathon_app), *id;
+	if (root && json_object_object_get_ex(root, "id", &id) && !c->id.app_id &&
+	    json_object_is_type(id, json_type_string))
+		c->id.app_id = strdup(json_object_get_string(id));
+	json_object_put(root);
+	if (!c->id.framework)
+		c->id.framework = "marathon";
+}
+
+static void load_profile(const struct config *c, struct launch *l)
+{
+	struct sigsys_error err;
+	const char *name = l->profile_name ? l->profile_name : c->profile;
+	int r;
+	if (c->profile && strchr(c->profile, '/'))
+		r = sigsys_profile_load(c->profile, &l->profile, &err);
+	else
+		r = sigsys_profile_load_named(c->profile_dir, name, &l->profile, &err);
+	if (r < 0)
+		die("%s", err.message);
+}
+
+static void split_probes(const char *list, struct launch *l)
+{
+	size_t n = 0;
+	if (strcmp(list, "none") != 0) {
+		if (!(l->probe_storage = strdup(list)))
+			die("out of memory");
+		char *save = NULL;
+		for (char *t = strtok_r(l->probe_storage, ",", &save); t;
+		     t = strtok_r(NULL, ",", &save)) {
+			if (n == MAX_PROBES)
+				die("--probes: more than %d names", MAX_PROBES);
+			l->probe_list[n++] = t;
+		}
+	}
+	l->probe_list[n] = NULL;
+}
+
+static void compile_filter(const struct config *c, struct launch *l)
+{
+	struct sigsys_options o;
+	struct sigsys_error err;
+	sigsys_options_init(&o);
+	o.mode = parse_mode(c->mode_name ? c->mode_name : "enforce");
+	if (!c->caps || strcmp(c->caps, "auto") == 0) {
+		if (sigsys_caps_bounding(&o.caps) < 0)
+			die("cannot read the capability bounding set: %m");
+	} else if (sigsys_caps_parse(c->caps, &o.caps, &err) < 0) {
+		die("--caps: %s", err.message);
+	}
+	o.flags = (c->strict ? SIGSYS_OPT_STRICT : 0) |
+		  (c->enosys_newer ? SIGSYS_OPT_ENOSYS_NEWER : 0);
+	if (c->probes) {
+		split_probes(c->probes, l);
+		o.probes = l->probe_list;
+	}
+	if (c->cache_dir)
+		o.cache_dir = *c->cache_dir ? c->cache_dir : NULL;
+	else
+		o.cache_dir = geteuid() == 0 ? DEFAULT_CACHE_DIR : NULL;
+	if (sigsys_compile(l->profile, &o, &l->filter, &err) < 0)
+		die("%s", err.message);
+	if (sigsys_filter_flags(l->filter) & 0x8 /* NEW_LISTENER */)
+		die("--mode notify needs sigsysd to take the listener; sigsysd's notify source "
+		    "is not available in this version");
+}
+
+static void warn_all(const struct config *c, const struct launch *l)
+{
+	if (c->quiet)
+		return;
+	for (size_t i = 0; l->profile && i < sigsys_profile_warning_count(l->profile); i++)
+		fprintf(stderr, "sigsys-apply: warning: %s\n",
+			sigsys_profile_warning(l->profile, i));
+	for (size_t i = 0; l->filter && i < sigsys_filter_warning_count(l->filter); i++)
+		fprintf(stderr, "sigsys-apply: warning: %s\n", sigsys_filter_warning(l->filter, i));
+}
+
+static void resolve_user(const char *spec, struct launch *l)
+{
+	_cleanup_free_ char *copy = strdup(spec);
+	if (!copy)
+		die("out of memory");
+	char *group = strchr(copy, ':');
+	if (group)
+		*group++ = '\0';
+	if (geteuid() != 0)
+		die("--user needs root (this process runs as uid %u)", (unsigned)geteuid());
+	errno = 0;
+	struct passwd *pw = getpwnam(copy);
+	if (!pw)
+		die("--user: unknown user \"%s\"", copy);
+	l->uid = pw->pw_uid;
+	l->gid = pw->pw_gid;
+	if (group) {
+		struct group *gr = getgrnam(group);
+		if (!gr)
+			die("--user: unknown group \"%s\"", group);
+		l->gid = gr->gr_gid;
+		l->groups[0] = l->gid;
+		l->n_groups = 1;
+	} else {
+		l->n_groups = NGROUPS_MAX;
+		if (getgrouplist(pw->pw_name, pw->pw_gid, l->groups, &l->n_groups) < 0)
+			die("--user: user \"%s\" is in too many groups", copy);
+	}
+	l->switch_user = true;
+}
+
+/* Find COMMAND before the filter is loaded, so that "not found" is told apart. */
+static int find_command(const char *name, char out[PATH_MAX])
+{
+	if (strchr(name, '/')) {
+		format_into(out, PATH_MAX, "%s", name);
+		return access(out, F_OK) == 0 ? 0 : -ENOENT;
+	}
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	if (!dirs)
+		return -ENOMEM;
+	char *save = NULL;
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		struct stat st;
+		format_into(out, PATH_MAX, "%s/%s", *d ? d : ".", name);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static void print_plan(const struct config *c, const struct launch *l)
+{
+	const struct identity *id = &c->id;
+	if (l->unconfined || !l->profile) {
+		printf("profile: unconfined\n");
+	} else {
+		printf("profile: %s\ndigest: %s\nmode: %s\nprogram: %zu instructions%s\n",
+		       sigsys_profile_source(l->profile), sigsys_profile_digest(l->profile),
+		       c->mode_name ? c->mode_name : "enforce",
+		       sigsys_filter_program(l->filter, NULL),
+		       sigsys_filter_cached(l->filter) ? " (cached)" : "");
+	}
+	printf("task: task_id=%s framework=%s app_id=%s job_id=%s run_id=%s container_id=%s "
+	       "agent_id=%s\n",
+	       id->task_id ?: "-", id->framework, id->app_id ?: "-", id->job_id ?: "-",
+	       id->run_id ?: "-", id->container_id ?: "-", id->agent_id ?: "-");
+}
+
+/* After the filter is loaded: as few syscalls as possible, then exec. */
+static _Noreturn void become_task(const struct config *c, struct launch *l)
+{
+	if (l->filter) {
+		int r = sigsys_filter_load(l->filter,
+					   geteuid() == 0 ? 0 : SIGSYS_LOAD_NO_NEW_PRIVS);
+		if (r < 0)
+			die("loading the seccomp filter: %s", strerror(-r));
+	}
+	if (l->switch_user && (setgroups((size_t)l->n_groups, l->groups) < 0 ||
+			       setgid(l->gid) < 0 || setuid(l->uid) < 0))
+		die("--user: switching to uid %u gid %u failed: %m (does the profile allow "
+		    "setgroups, setgid and setuid?)",
+		    (unsigned)l->uid, (unsigned)l->gid);
+	execv(l->command, c->argv);
+	int e = errno;
+	fprintf(stderr, "sigsys-apply: %s: %s\n", c->argv[0], strerror(e));
+	exit(e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+int main(int argc, char **argv)
+{
+	struct config c = {.profile_dir = DEFAULT_PROFILE_DIR};
+	struct launch l = {0};
+
+	parse_args(argc, argv, &c);
+	if (c.marathon_app)
+		read_marathon_app(&c, &l);
+	if (c.metronome_job)
+		read_metronome_job(&c);
+	identity_from_env(&c.id);
+	l.unconfined = l.unconfined || c.unconfined;
+	if (!l.unconfined) {
+		load_profile(&c, &l);
+		compile_filter(&c, &l);
+	}
+	warn_all(&c, &l);
+	if (c.user)
+		resolve_user(c.user, &l);
+	if (c.dry_run) {
+		print_plan(&c, &l);
+		return 0;
+	}
+	if (find_command(c.argv[0], l.command) < 0) {
+		fprintf(stderr, "sigsys-apply: %s: command not found\n", c.argv[0]);
+		return EXIT_NOT_FOUND;
+	}
+	become_task(&c, &l);
+}

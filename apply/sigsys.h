@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libsigsys — parse real seccomp profiles, compile them for a per-task mode, load them.
+ *
+ * Every function returns 0 (or a count) on success and a negative errno on failure:
+ *   -EINVAL  the profile or an argument is invalid (err->message says where and why)
+ *   -ENOENT  a file, profile name or syscall name does not exist
+ *   -EPERM   a profile name tries to leave its directory
+ *   -E2BIG   an input exceeds its documented limit
+ *   -ENOMEM  out of memory;  other codes come straight from the kernel.
+ * The library never prints, exits or installs signal handlers.
+ */
+#ifndef SIGSYS_H
+#define SIGSYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+#pragma GCC visibility push(default)
+
+#define SIGSYS_VERSION "0.1.0"
+
+/* Limits on input that comes from outside. */
+#define SIGSYS_MAX_PROFILE_BYTES (4u << 20)
+#define SIGSYS_MAX_RULES	 4096u
+#define SIGSYS_MAX_JSON_DEPTH	 32
+
+struct sigsys_error {
+	char message[768];
+};
+
+/* ---- profiles ---------------------------------------------------------------------------- */
+
+struct sigsys_profile;
+
+enum sigsys_format {
+	SIGSYS_FORMAT_DOCKER,	  /* Docker/moby or Podman: archMap, includes/excludes */
+	SIGSYS_FORMAT_OCI,	  /* an OCI runtime-spec linux.seccomp object */
+	SIGSYS_FORMAT_OCI_CONFIG, /* a whole OCI config.json; linux.seccomp is used */
+};
+
+/* Parse profile text; `source` names it in messages (a file name). */
+int sigsys_profile_parse(const char *text, size_t len, const char *source,
+			 struct sigsys_profile **ret, struct sigsys_error *err);
+/* Read and parse a profile file (at most SIGSYS_MAX_PROFILE_BYTES). */
+int sigsys_profile_load(const char *path, struct sigsys_profile **ret, struct sigsys_error *err);
+void sigsys_profile_free(struct sigsys_profile *profile);
+
+/* "sha256:<hex>" of the canonical JSON (keys sorted, no whitespace, numbers as written). */
+const char *sigsys_profile_digest(const struct sigsys_profile *profile);
+const char *sigsys_profile_source(const struct sigsys_profile *profile);
+const char *sigsys_profile_text(const struct sigsys_profile *profile, size_t *ret_len);
+enum sigsys_format sigsys_profile_format(const struct sigsys_profile *profile);
+size_t sigsys_profile_rule_count(const struct sigsys_profile *profile);
+/* Warnings found while parsing (unknown keys, dubious values). */
+size_t sigsys_profile_warning_count(const struct sigsys_profile *profile);
+const char *sigsys_profile_warning(const struct sigsys_profile *profile, size_t i);
+
+/* Load profile NAME from DIR the way DC/OS names profiles: the file name is the profile
+ * name, NULL means "default.json"; the name may not leave DIR (no "/", no "..", no symlink
+ * out: -EPERM). */
+int sigsys_profile_load_named(const char *dir, const char *name, struct sigsys_profile **ret,
+			      struct sigsys_error *err);
+
+/* Marathon's container.linuxInfo.seccomp of an app definition: the profile name (NULL when
+ * the app does not set one: the agent default applies) or unconfined. */
+int sigsys_marathon_seccomp(const char *app_json_path, char **ret_profile_name,
+			    bool *ret_unconfined, struct sigsys_error *err);
+
+/* ---- compiling --------------------------------------------------------------------------- */
+
+enum sigsys_mode {
+	SIGSYS_MODE_ENFORCE, /* actions as written; every denial audited (FILTER_FLAG_LOG) */
+	SIGSYS_MODE_LOG,     /* every denying action becomes LOG */
+	SIGSYS_MODE_KILL,    /* every denial becomes KILL_PROCESS, start-up probes get ENOSYS */
+	SIGSYS_MODE_NOTIFY,  /* ERRNO and TRAP denials go to a supervisor (user notification) */
+};
+
+#define SIGSYS_OPT_STRICT	0x1u /* unknown syscall names are errors, not warnings */
+#define SIGSYS_OPT_ENOSYS_NEWER 0x2u /* syscalls newer than the profile knows get ENOSYS */
+
+struct sigsys_options {
+	enum sigsys_mode mode;
+	uint64_t caps;		    /* capabilities includes/excludes are resolved against */
+	unsigned flags;		    /* SIGSYS_OPT_* */
+	const char *kernel_release; /* for minKernel; NULL: this kernel */
+	const char *const *probes;  /* kill-mode start-up probes, NULL-terminated; NULL: default */
+	const char *cache_dir;	    /* root-only cache of compiled filters; NULL: no cache */
+};
+
+/* Defaults: enforce, no capabilities, the default probe list, no cache. */
+void sigsys_options_init(struct sigsys_options *options);
+/* The documented list of start-up feature probes (NULL-terminated). */
+const char *const *sigsys_default_probes(void);
+
+struct sigsys_filter;
+
+int sigsys_compile(const struct sigsys_profile *profile, const struct sigsys_options *options,
+		   struct sigsys_filter **ret, struct sigsys_error *err);
+void sigsys_filter_free(struct sigsys_filter *filter);
+/* Warnings found while compiling (e.g. syscall names unknown to libseccomp, skipped). */
+size_t sigsys_filter_warning_count(const struct sigsys_filter *filter);
+const char *sigsys_filter_warning(const struct sigsys_filter *filter, size_t i);
+/* Whether the program came from the on-disk cache. */
+bool sigsys_filter_cached(const struct sigsys_filter *filter);
+/* The BPF program; returns the instruction count, *ret_insns points at struct sock_filter. */
+size_t sigsys_filter_program(const struct sigsys_filter *filter, const void **ret_insns);
+/* SECCOMP_FILTER_FLAG_* the filter is loaded with. */
+unsigned sigsys_filter_flags(const struct sigsys_filter *filter);
+
+#define SIGSYS_LOAD_NO_NEW_PRIVS 0x1u /* set no_new_privs first (required when not root) */
+
+/* Load the filter into the calling thread with seccomp(2). Async-signal-safe: no allocation,
+ * safe between fork() and exec(). Returns 0, or the listener fd in notify mode. */
+int sigsys_filter_load(const struct sigsys_filter *filter, unsigned load_flags);
+
+/* ---- explaining -------------------------------------------------------------------------- */
+
+struct sigsys_decision {
+	uint32_t action;      /* the kernel's SECCOMP_RET_* value, data included */
+	int rule_index;	      /* index in the profile's "syscalls", -1: the default action */
+	bool added_by_sigsys; /* a probe or --enosys-newer rule sigsys added for the mode */
+	int syscall_nr;	      /* on the requested arch */
+};
+
+/* Which rule decides SYSCALL (a name, or a number as text) with ARGS (NULL: all zero) on
+ * ARCH (a SCMP_ARCH_* token, equal to AUDIT_ARCH_* but for x32; 0 means native), and what
+ * the task gets. Runs the compiled
+ * program, so the answer is the kernel's. */
+int sigsys_explain(const struct sigsys_filter *filter, const char *syscall, uint32_t arch,
+		   const uint64_t args[6], struct sigsys_decision *ret, struct sigsys_error *err);
+
+/* ---- names ------------------------------------------------------------------------------- */
+
+/* "KILL_PROCESS", "ERRNO", "LOG", … for a SECCOMP_RET_* value (data ignored). */
+const char *sigsys_action_name(uint32_t action);
+/* "EPERM" for 1; NULL when unknown. */
+const char *sigsys_errno_name(int errnum);
+/* Capability set from "CAP_A,CAP_B" (CAP_ prefix optional, case-insensitive), "all", "". */
+int sigsys_caps_parse(const char *list, uint64_t *ret_caps, struct sigsys_error *err);
+/* The calling process's capability bounding set (as Mesos resolves includes/excludes). */
+int sigsys_caps_bounding(uint64_t *ret_caps);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+#endif

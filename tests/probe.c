@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * probe — make syscalls and print what the kernel answered, one line each:
+ *   probe SYSCALL[:ARG[:ARG…]] …     e.g. probe getpid personality:0xffffffff mkdir:s/tmp/x:0755
+ *   probe thread                      start and join one pthread (clone3 under glibc 2.34+)
+ * ARG is a number (0x… allowed) or s<TEXT> for a pointer to TEXT. Prints "NAME=RESULT" where
+ * RESULT is the return value or -ERRNO_NAME. Exit 0 unless the arguments are wrong.
+ * Used by the live and crun compatibility tests; statically linkable, no libsigsys.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void *thread_main(void *arg)
+{
+	return arg;
+}
+
+static int probe_thread(void)
+{
+	pthread_t t;
+	int r = pthread_create(&t, NULL, thread_main, NULL);
+	if (r == 0)
+		pthread_join(t, NULL);
+	printf("thread=%s\n", r == 0 ? "0" : strerrorname_np(r));
+	return 0;
+}
+
+static int probe_syscall(char *spec)
+{
+	long args[6] = {0};
+	char *save = NULL, *name = strtok_r(spec, ":", &save);
+	int n = 0;
+	for (char *a = strtok_r(NULL, ":", &save); a; a = strtok_r(NULL, ":", &save)) {
+		if (n == 6) {
+			fprintf(stderr, "probe: %s: more than 6 arguments\n", name);
+			return 2;
+		}
+		args[n++] = a[0] == 's' ? (long)(uintptr_t)(a + 1) : (long)strtoull(a, NULL, 0);
+	}
+	int nr = seccomp_syscall_resolve_name(name);
+	if (nr < 0) {
+		fprintf(stderr, "probe: unknown syscall \"%s\"\n", name);
+		return 2;
+	}
+	fflush(stdout);
+	long r = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+	if (r < 0)
+		printf("%s=-%s\n", name, strerrorname_np(errno) ?: "?");
+	else
+		printf("%s=%ld\n", name, r);
+	fflush(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs("usage: probe SYSCALL[:ARG…]… | thread\n", stderr);
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		int r = strcmp(argv[i], "thread") == 0 ? probe_thread() : probe_syscall(argv[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
