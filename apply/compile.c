@@ -9,7 +9,8 @@
 #include <sys/mman.h>
 
 #define BPF_MAX_INSNS	4096u
-#define X32_SYSCALL_BIT 0x40000000u
+#define X32_SYSCALL_BIT	 0x40000000u
+#define X32_LEGACY_FIRST 512
 
 typedef scmp_filter_ctx ctx_t;
 static void ctx_release(ctx_t *ctx)
@@ -65,12 +66,16 @@ static int export_program(ctx_t ctx, struct sock_filter **ret, size_t *ret_n)
 	return 0;
 }
 
-/* The highest syscall number the profile's rules name on one arch (runc's rule). */
+/* The highest syscall number the profile's rules name on one arch (runc's rule). x32 numbers
+ * carry the x32 bit, and its legacy block from 512 up is not counted: "newer" means newer
+ * than the profile within the common numbering. */
 static int max_nr_on(const struct plan *plan, uint32_t arch)
 {
 	int max = -1;
 	for (size_t i = 0; i < plan->n_rules; i++) {
 		int nr = seccomp_syscall_resolve_name_arch(arch, plan->rules[i].name);
+		if (arch == SCMP_ARCH_X32 && nr >= 0)
+			nr = (nr & ~(int)X32_SYSCALL_BIT) < X32_LEGACY_FIRST ? nr : -1;
 		if (nr >= 0 && nr > max)
 			max = nr;
 	}
@@ -88,56 +93,84 @@ static bool plan_has_arch(const struct plan *plan, uint32_t arch)
 #define STMT(code, k)	      ((struct sock_filter)BPF_STMT(code, k))
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
 
+/* Stub jumps name their targets; offsets are patched once the places are known. */
+enum target { NEXT, ENOSYS_RET, FILTER };
+
+struct stub {
+	struct sock_filter *out;
+	size_t n;
+	struct {
+		size_t at;
+		enum target jt, jf;
+	} jumps[4 * PLAN_MAX_ARCHES];
+	size_t n_jumps;
+};
+
+static void stub_jump(struct stub *s, uint16_t op, uint32_t k, enum target jt, enum target jf)
+{
+	s->jumps[s->n_jumps].at = s->n;
+	s->jumps[s->n_jumps].jt = jt;
+	s->jumps[s->n_jumps++].jf = jf;
+	s->out[s->n++] = JUMP(BPF_JMP | op | BPF_K, k, 0, 0);
+}
+
+static uint32_t limit(int max)
+{
+	return max < 0 ? UINT32_MAX : (uint32_t)max;
+}
+
+/* x86_64 and x32 share AUDIT_ARCH_X86_64: the x32 bit tells them apart. */
+static void stub_x86_64_block(struct stub *s, int max64, int max32)
+{
+	s->out[s->n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 1, 0);
+	stub_jump(s, BPF_JGT, limit(max64), ENOSYS_RET, FILTER);
+	/* x32: newer than the profile but below the legacy block */
+	stub_jump(s, BPF_JGT, limit(max32), NEXT, FILTER);
+	stub_jump(s, BPF_JGE, X32_SYSCALL_BIT | X32_LEGACY_FIRST, FILTER, ENOSYS_RET);
+}
+
+static unsigned char offset_to(size_t from, enum target t, size_t enosys, size_t filter)
+{
+	size_t to = t == NEXT ? from + 1 : t == ENOSYS_RET ? enosys : filter;
+	return (unsigned char)(to - from - 1);
+}
+
 /* --enosys-newer, as runc does: before the filter, syscalls numbered above the highest one
  * the profile names on their arch return ENOSYS. Jumps are forward and short. */
 static size_t enosys_stub(const struct plan *plan, struct sock_filter *out)
 {
-	size_t n = 0;
-	size_t enosys_at[3 * PLAN_MAX_ARCHES], n_enosys = 0; /* jt to patch */
-	size_t filter_at[3 * PLAN_MAX_ARCHES], n_filter = 0; /* jf to patch */
+	struct stub s = {.out = out};
 	bool x32 = plan_has_arch(plan, SCMP_ARCH_X32);
 
 	for (size_t i = 0; i < plan->n_arches; i++) {
 		uint32_t arch = plan->arches[i];
 		if (arch == SCMP_ARCH_X32)
-			continue; /* x32 calls arrive as x86_64 with the x32 bit */
-		int max = max_nr_on(plan, arch);
+			continue; /* handled in the x86_64 block */
 		bool x86_64 = arch == SCMP_ARCH_X86_64;
+		int max = max_nr_on(plan, arch);
 		int max32 = x86_64 && x32 ? max_nr_on(plan, SCMP_ARCH_X32) : -1;
 		if (max < 0 && max32 < 0)
 			continue;
-		out[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-		/* skip this block when the arch differs: block is 4 or 5 insns after this */
-		size_t block = x86_64 ? 4 : 2;
-		out[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, (unsigned char)block);
-		out[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-		if (x86_64) {
-			out[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 1, 0);
-			enosys_at[n_enosys++] = n;
-			out[n] = JUMP(BPF_JMP | BPF_JGT | BPF_K,
-				      max < 0 ? UINT32_MAX : (uint32_t)max, 0, 0);
-			filter_at[n_filter++] = n++;
-			enosys_at[n_enosys++] = n;
-			out[n] = JUMP(BPF_JMP | BPF_JGT | BPF_K,
-				      max32 < 0 ? UINT32_MAX : (uint32_t)max32, 0, 0);
-			filter_at[n_filter++] = n++;
-		} else {
-			enosys_at[n_enosys++] = n;
-			out[n] = JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, 0, 0);
-			filter_at[n_filter++] = n++;
-		}
+		s.out[s.n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+		/* another arch: skip the rest of this block */
+		s.out[s.n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 0, x86_64 ? 5 : 2);
+		s.out[s.n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+		if (x86_64)
+			stub_x86_64_block(&s, max, max32);
+		else
+			stub_jump(&s, BPF_JGT, limit(max), ENOSYS_RET, FILTER);
 	}
-	if (n == 0)
+	if (s.n == 0)
 		return 0;
-	out[n++] = STMT(BPF_JMP | BPF_JA, 1); /* no block matched: over the return */
-	size_t enosys = n;
-	out[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
-	size_t filter = n;
-	for (size_t i = 0; i < n_enosys; i++)
-		out[enosys_at[i]].jt = (unsigned char)(enosys - enosys_at[i] - 1);
-	for (size_t i = 0; i < n_filter; i++)
-		out[filter_at[i]].jf = (unsigned char)(filter - filter_at[i] - 1);
-	return n;
+	s.out[s.n++] = STMT(BPF_JMP | BPF_JA, 1); /* no block matched: over the return */
+	size_t enosys = s.n;
+	s.out[s.n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+	for (size_t i = 0; i < s.n_jumps; i++) {
+		size_t at = s.jumps[i].at;
+		s.out[at].jt = offset_to(at, s.jumps[i].jt, enosys, s.n);
+		s.out[at].jf = offset_to(at, s.jumps[i].jf, enosys, s.n);
+	}
+	return s.n;
 }
 
 static bool stub_wanted(const struct plan *plan)

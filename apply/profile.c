@@ -13,6 +13,7 @@
 
 #define MAX_NAMES_PER_RULE 4096u
 #define MAX_ARCHES	   32u
+#define MAX_ERRNO_RET	   4094u
 
 struct parser {
 	const char *source;
@@ -109,8 +110,16 @@ static int parse_errno_value(struct parser *p, const char *path, struct json_obj
 	int r = get_uint64(p, path, o, &v);
 	if (r < 0)
 		return r;
-	if (v > 4095)
-		return fail(p, path, "errno %ju is out of range (0 to 4095)", (uintmax_t)v);
+	if (v > 0xffff)
+		return fail(p, path, "errno %ju is out of range (0 to 4094)", (uintmax_t)v);
+	/* moby's own fixture says 12345. libseccomp takes at most 4094 (crun and runc refuse
+	 * more); the task is denied either way, so keep the profile usable and say so. */
+	if (v > MAX_ERRNO_RET) {
+		warn(p, path, "errno %ju is above %u, the largest libseccomp accepts (crun and "
+			      "runc refuse it); %u is used",
+		     (uintmax_t)v, MAX_ERRNO_RET, MAX_ERRNO_RET);
+		v = MAX_ERRNO_RET;
+	}
 	*ret = (uint32_t)v;
 	return 0;
 }
@@ -487,8 +496,9 @@ static int parse_arch_map(struct parser *p, const char *path, struct json_object
 			return fail(p, sub, "missing (expected e.g. \"SCMP_ARCH_X86_64\")");
 		if ((r = get_string(p, sub, v, &name)) < 0)
 			return r;
+		/* Only the native entry counts; libseccomp may not know the others. */
 		if (arch_from_profile_name(name, &token) < 0)
-			return fail(p, sub, "unknown architecture \"%s\"", name);
+			continue;
 		format_into(sub, sizeof(sub), "%s[%zu].subArchitectures", path, i);
 		struct json_object *subs = NULL;
 		json_object_object_get_ex(e, "subArchitectures", &subs);
@@ -626,7 +636,8 @@ static bool looks_like_docker(struct json_object *root)
 }
 
 /* A whole OCI config.json carries the profile at linux.seccomp. */
-static int parse_document(struct parser *p, struct json_object *root)
+static int parse_document(struct parser *p, struct json_object *root,
+			  struct json_object **ret_profile)
 {
 	struct json_object *linux_obj, *seccomp;
 	if (!json_object_is_type(root, json_type_object))
@@ -634,6 +645,7 @@ static int parse_document(struct parser *p, struct json_object *root)
 	if (json_object_object_get_ex(root, "defaultAction", NULL)) {
 		p->profile->format =
 			looks_like_docker(root) ? SIGSYS_FORMAT_DOCKER : SIGSYS_FORMAT_OCI;
+		*ret_profile = root;
 		return parse_top(p, root, "");
 	}
 	if (json_object_object_get_ex(root, "linux", &linux_obj) &&
@@ -642,6 +654,7 @@ static int parse_document(struct parser *p, struct json_object *root)
 			return fail(p, "linux.seccomp", "expected an object, got %s",
 				    type_name(seccomp));
 		p->profile->format = SIGSYS_FORMAT_OCI_CONFIG;
+		*ret_profile = seccomp; /* the digest is the profile's, not the bundle's */
 		return parse_top(p, seccomp, "linux.seccomp.");
 	}
 	if (json_object_object_get_ex(root, "ociVersion", NULL))
@@ -689,12 +702,12 @@ int sigsys_profile_parse(const char *text, size_t len, const char *source,
 	if (!prof)
 		return -ENOMEM;
 	struct parser p = {.source = source ? source : "(profile)", .profile = prof, .err = err};
-	struct json_object *root = NULL;
+	struct json_object *root = NULL, *profile_obj = NULL;
 	int r = parse_json(&p, text, len, &root);
 	if (r >= 0)
-		r = parse_document(&p, root);
+		r = parse_document(&p, root, &profile_obj);
 	if (r >= 0)
-		r = canonical_digest(root, prof->digest);
+		r = canonical_digest(profile_obj, prof->digest);
 	if (r >= 0 && (!(prof->source = strdup(p.source)) || !(prof->text = malloc(len + 1))))
 		r = -ENOMEM;
 	json_object_put(root);
