@@ -9,7 +9,6 @@
 #include <sys/mman.h>
 
 #define BPF_MAX_INSNS	4096u
-#define X32_SYSCALL_BIT	 0x40000000u
 #define X32_LEGACY_FIRST 512
 
 typedef scmp_filter_ctx ctx_t;

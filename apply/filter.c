@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
+
 struct sigsys_filter {
 	struct sock_filter *insns;
 	struct sock_fprog prog; /* ready for seccomp(2): nothing to build after fork */
@@ -164,6 +165,9 @@ static int resolve_syscall(const char *syscall, uint32_t arch, int *ret_nr, char
 	char *end;
 	long num = strtol(syscall, &end, 0);
 	if (*syscall && !*end) {
+		/* x32 numbers carry the x32 bit; "0" on x32 means x32's read */
+		if (arch == SCMP_ARCH_X32 && num >= 0 && num < X32_SYSCALL_BIT)
+			num |= X32_SYSCALL_BIT;
 		*ret_nr = (int)num;
 		*ret_name = seccomp_syscall_resolve_num_arch(arch, (int)num);
 		return 0;

@@ -83,12 +83,13 @@ static bool arch_listed(const struct profile_cond *c)
 	return false;
 }
 
-/* moby's rules: excludes drop the rule if any cap is held or the arch matches; includes
- * need every cap, the arch and at least minKernel. */
+/* moby's rules: excludes drop the rule if any cap is held, the arch matches or the kernel
+ * is at least minKernel; includes need every cap, the arch and at least minKernel. */
 static bool rule_applies(const struct profile_rule *rule, uint64_t caps, const char *release)
 {
 	const struct profile_cond *ex = &rule->excludes, *in = &rule->includes;
-	if (ex->present && (arch_listed(ex) || (ex->caps & caps)))
+	if (ex->present && (arch_listed(ex) || (ex->caps & caps) ||
+			    (ex->min_kernel && kernel_version_compare(release, ex->min_kernel) >= 0)))
 		return false;
 	if (!in->present)
 		return true;
@@ -99,17 +100,24 @@ static bool rule_applies(const struct profile_rule *rule, uint64_t caps, const c
 	return !in->min_kernel || kernel_version_compare(release, in->min_kernel) >= 0;
 }
 
+/* The plan keeps its own copy of each name: a filter outlives its profile. */
 static int plan_push(struct plan *plan, const struct plan_rule *rule)
 {
+	char *name = strdup(rule->name);
+	if (!name)
+		return -ENOMEM;
 	if (plan->n_rules == plan->cap_rules) {
 		size_t cap = plan->cap_rules ? plan->cap_rules * 2 : 64;
 		struct plan_rule *rules = realloc(plan->rules, cap * sizeof(*rules));
-		if (!rules)
+		if (!rules) {
+			free(name);
 			return -ENOMEM;
+		}
 		plan->rules = rules;
 		plan->cap_rules = cap;
 	}
-	plan->rules[plan->n_rules++] = *rule;
+	plan->rules[plan->n_rules] = *rule;
+	plan->rules[plan->n_rules++].name = name;
 	return 0;
 }
 
@@ -133,7 +141,8 @@ static int plan_add_syscall(struct plan *plan, const struct profile_rule *rule, 
 		.origin = (int)rule->index, .name = name, .nr = nr, .action = action};
 	if (!index_repeats(rule)) {
 		pr.n_args = (unsigned)rule->n_args;
-		memcpy(pr.args, rule->args, rule->n_args * sizeof(*rule->args));
+		if (rule->n_args)
+			memcpy(pr.args, rule->args, rule->n_args * sizeof(*rule->args));
 		return plan_push(plan, &pr);
 	}
 	for (size_t i = 0; i < rule->n_args; i++) {
@@ -259,6 +268,8 @@ int plan_build(const struct sigsys_profile *profile, const struct sigsys_options
 
 void plan_clear(struct plan *plan)
 {
+	for (size_t i = 0; i < plan->n_rules; i++)
+		free((char *)plan->rules[i].name);
 	free(plan->rules);
 	strv_clear(&plan->warnings);
 	*plan = (struct plan){0};

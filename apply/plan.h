@@ -12,10 +12,11 @@
 #include <linux/filter.h>
 
 #define PLAN_MAX_ARCHES 32u
+#define X32_SYSCALL_BIT 0x40000000u
 
 struct plan_rule {
 	int origin;	  /* index in the profile's syscalls, -1 when sigsys added it */
-	const char *name; /* syscall name (borrowed from the profile or a static list) */
+	const char *name; /* syscall name, owned by the plan */
 	int nr;		  /* native number; negative for pseudo-syscalls */
 	uint32_t action;
 	unsigned n_args; /* conditions, ANDed (distinct indexes, at most 6) */
