@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the `sigsys` commands share: exit codes, error lines, the subcommand entry points. */
+#ifndef SIGSYS_REPORT_CLI_H
+#define SIGSYS_REPORT_CLI_H
+
+#include "../common/util.h"
+
+/* The contract of every `sigsys` command (DESIGN.md). */
+#define EXIT_OK		  0
+#define EXIT_FAIL	  1 /* a failure, an invalid profile, differing decisions */
+#define EXIT_USAGE	  2
+#define EXIT_UNKNOWN_TASK 3 /* sigsys report: no such task */
+
+/* "sigsys: MESSAGE" on stderr. */
+void cli_error(const char *fmt, ...) _printf_(1, 2);
+/* cli_error, then where to read more; returns EXIT_USAGE. */
+int cli_usage_error(const char *help_command, const char *fmt, ...) _printf_(2, 3);
+
+/* `sigsys profile ...`: argv[0] is "profile". Returns the exit status. */
+int profile_main(int argc, char **argv);
+
+#endif
