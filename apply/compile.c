@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define BPF_MAX_INSNS	4096u
+#define BPF_MAX_INSNS	 4096u
 #define X32_LEGACY_FIRST 512
 
 typedef scmp_filter_ctx ctx_t;

@@ -9,7 +9,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-
 struct sigsys_filter {
 	struct sock_filter *insns;
 	struct sock_fprog prog; /* ready for seccomp(2): nothing to build after fork */

@@ -88,8 +88,9 @@ static bool arch_listed(const struct profile_cond *c)
 static bool rule_applies(const struct profile_rule *rule, uint64_t caps, const char *release)
 {
 	const struct profile_cond *ex = &rule->excludes, *in = &rule->includes;
-	if (ex->present && (arch_listed(ex) || (ex->caps & caps) ||
-			    (ex->min_kernel && kernel_version_compare(release, ex->min_kernel) >= 0)))
+	if (ex->present &&
+	    (arch_listed(ex) || (ex->caps & caps) ||
+	     (ex->min_kernel && kernel_version_compare(release, ex->min_kernel) >= 0)))
 		return false;
 	if (!in->present)
 		return true;

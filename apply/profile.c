@@ -115,8 +115,9 @@ static int parse_errno_value(struct parser *p, const char *path, struct json_obj
 	/* moby's own fixture says 12345. libseccomp takes at most 4094 (crun and runc refuse
 	 * more); the task is denied either way, so keep the profile usable and say so. */
 	if (v > MAX_ERRNO_RET) {
-		warn(p, path, "errno %ju is above %u, the largest libseccomp accepts (crun and "
-			      "runc refuse it); %u is used",
+		warn(p, path,
+		     "errno %ju is above %u, the largest libseccomp accepts (crun and "
+		     "runc refuse it); %u is used",
 		     (uintmax_t)v, MAX_ERRNO_RET, MAX_ERRNO_RET);
 		v = MAX_ERRNO_RET;
 	}

@@ -36,8 +36,8 @@ static inline const char *env_path(const char *name)
 static inline char *data_profile(const char *name)
 {
 	char *path;
-	const char *dir = strchr(name, '/') ? env_path("SIGSYS_SOURCE_ROOT")
-					    : env_path("SIGSYS_DATA");
+	const char *dir =
+		strchr(name, '/') ? env_path("SIGSYS_SOURCE_ROOT") : env_path("SIGSYS_DATA");
 	cr_assert(asprintf(&path, "%s/%s%s", dir, strchr(name, '/') ? "" : "profiles/", name) > 0);
 	return path;
 }
@@ -62,9 +62,8 @@ static inline struct sigsys_profile *parse_text(const char *text)
 	return p;
 }
 
-static inline struct sigsys_filter *compile_with(const struct sigsys_profile *p,
-						 enum sigsys_mode mode, uint64_t caps,
-						 unsigned flags)
+static inline struct sigsys_filter *
+compile_with(const struct sigsys_profile *p, enum sigsys_mode mode, uint64_t caps, unsigned flags)
 {
 	struct sigsys_options o;
 	struct sigsys_filter *f = NULL;

@@ -18,11 +18,9 @@
 #define RET_ERRNO	 0x00050000u
 #define RET_LOG		 0x7ffc0000u
 
-static struct sigsys_filter *filter_of(const char *profile, enum sigsys_mode mode,
-				       unsigned flags)
+static struct sigsys_filter *filter_of(const char *profile, enum sigsys_mode mode, unsigned flags)
 {
-	struct sigsys_profile *p = profile[0] == '{' ? parse_text(profile)
-						     : load_profile(profile);
+	struct sigsys_profile *p = profile[0] == '{' ? parse_text(profile) : load_profile(profile);
 	struct sigsys_filter *f = compile_with(p, mode, 0, flags);
 	sigsys_profile_free(p);
 	return f;
@@ -160,8 +158,8 @@ Test(live, kill_mode_kills_on_the_denied_syscall_and_lets_probes_run, .timeout =
 	struct sigsys_filter *f = filter_of("dcos-default.json", SIGSYS_MODE_KILL, 0);
 	/* glibc's rseq probe at start-up gets ENOSYS; the thread uses clone3's fallback. */
 	pid_t pid = probe(f, "thread", "personality:5", out, sizeof(out), &status);
-	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS, "status %#x, out %s",
-		  status, out);
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS, "status %#x, out %s", status,
+		  out);
 	cr_expect(strstr(out, "thread=0"), "the thread should start in kill mode: %s", out);
 	cr_expect_eq(audit_watch_find(fd, pid, SYS_personality, RET_KILL_PROCESS, 5000, &rec), 0,
 		     "pid %d was not killed on personality", pid);
@@ -202,8 +200,8 @@ Test(live, enosys_newer_lets_threads_fall_back, .timeout = 30)
 {
 	int status;
 	char out[256];
-	struct sigsys_filter *f = filter_of("dcos-default.json", SIGSYS_MODE_ENFORCE,
-					    SIGSYS_OPT_ENOSYS_NEWER);
+	struct sigsys_filter *f =
+		filter_of("dcos-default.json", SIGSYS_MODE_ENFORCE, SIGSYS_OPT_ENOSYS_NEWER);
 	probe(f, "thread", "clone3:0:0", out, sizeof(out), &status);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
 	cr_expect(strstr(out, "thread=0"), "the thread should start: %s", out);

@@ -21,7 +21,8 @@ static const struct bad_case bad_cases[] = {
 	{"{\"defaultAction\":\"SCMP_ACT_ALLOW\",}", "invalid JSON"},
 	{"{\"syscalls\":[]}", "defaultAction: missing: not a seccomp profile"},
 	{"{\"ociVersion\":\"1.0.2\",\"linux\":{}}", "linux.seccomp: missing"},
-	{"{\"defaultAction\":\"SCMP_ACT_KILLL\"}", "defaultAction: unknown action \"SCMP_ACT_KILLL\""},
+	{"{\"defaultAction\":\"SCMP_ACT_KILLL\"}",
+	 "defaultAction: unknown action \"SCMP_ACT_KILLL\""},
 	{"{\"defaultAction\":7}", "defaultAction: expected a string, got int"},
 	{"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
 	 "\"SCMP_ACT_KILLL\"}]}",
@@ -92,10 +93,9 @@ ParameterizedTest(size_t *i, profile, bad_input)
 	int r = sigsys_profile_parse(c->text, strlen(c->text), "inline.json", &p, &err);
 	cr_assert_eq(r, -EINVAL, "case %zu (%s) should be refused, got %d", *i, c->text, r);
 	cr_expect_null(p);
-	cr_expect(strstr(err.message, c->message), "case %zu: \"%s\" lacks \"%s\"", *i,
-		  err.message, c->message);
-	cr_expect(strncmp(err.message, "inline.json: ", 13) == 0, "no file name: %s",
-		  err.message);
+	cr_expect(strstr(err.message, c->message), "case %zu: \"%s\" lacks \"%s\"", *i, err.message,
+		  c->message);
+	cr_expect(strncmp(err.message, "inline.json: ", 13) == 0, "no file name: %s", err.message);
 }
 
 static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
@@ -204,9 +204,9 @@ Test(profile, digest_is_sha256_of_the_canonical_json)
 	struct sigsys_profile *b = parse_text(
 		"{\"comment\":\"tab\\u0009here \\\"q\\\"\",\"defaultAction\":\"SCMP_ACT_ERRNO\","
 		"\"syscalls\":[{\"action\":\"SCMP_ACT_ALLOW\",\"names\":[\"read\"]}]}");
-	struct sigsys_profile *c = parse_text(
-		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"action\":"
-		"\"SCMP_ACT_ALLOW\",\"names\":[\"write\"]}]}");
+	struct sigsys_profile *c =
+		parse_text("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"action\":"
+			   "\"SCMP_ACT_ALLOW\",\"names\":[\"write\"]}]}");
 	expect_sha256("{\"comment\":\"tab\\u0009here \\\"q\\\"\",\"defaultAction\":"
 		      "\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"action\":\"SCMP_ACT_ALLOW\",\"names\":"
 		      "[\"read\"]}]}",
@@ -221,9 +221,9 @@ Test(profile, digest_is_sha256_of_the_canonical_json)
 Test(profile, digest_of_a_config_is_the_profile_digest)
 {
 	struct sigsys_profile *alone = parse_text("{\"defaultAction\":\"SCMP_ACT_LOG\"}");
-	struct sigsys_profile *inside = parse_text(
-		"{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":{\"defaultAction\":"
-		"\"SCMP_ACT_LOG\"}}}");
+	struct sigsys_profile *inside =
+		parse_text("{\"ociVersion\":\"1.0.2\",\"linux\":{\"seccomp\":{\"defaultAction\":"
+			   "\"SCMP_ACT_LOG\"}}}");
 	cr_expect_str_eq(sigsys_profile_digest(alone), sigsys_profile_digest(inside));
 	sigsys_profile_free(alone);
 	sigsys_profile_free(inside);
@@ -314,8 +314,7 @@ Test(profile, marathon_rules)
 
 	cr_assert(asprintf(&path, "%s/schedulers/marathon/seccomp-app-example-1.json",
 			   env_path("SIGSYS_DATA")) > 0);
-	cr_expect_eq(sigsys_marathon_seccomp(path, &name, &unconfined, &err), 0, "%s",
-		     err.message);
+	cr_expect_eq(sigsys_marathon_seccomp(path, &name, &unconfined, &err), 0, "%s", err.message);
 	cr_expect(name != NULL || unconfined, "example 1 names a profile or is unconfined");
 	free(name);
 	free(path);
