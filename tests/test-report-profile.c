@@ -493,14 +493,14 @@ Test(diff, a_profile_equals_itself)
 
 Test(diff, finds_an_argument_value_that_changes_the_decision)
 {
-	static const char *const fmt =
-		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "
-		"[\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, "
-		"\"value\": %d, \"op\": \"SCMP_CMP_EQ\"}]}]}";
+#define PERSONALITY_PROFILE                                                             \
+	"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "           \
+	"[\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, " \
+	"\"value\": %d, \"op\": \"SCMP_CMP_EQ\"}]}]}"
 	char a[64], b[64], text[512];
-	snprintf(text, sizeof(text), fmt, 8);
+	snprintf(text, sizeof(text), PERSONALITY_PROFILE, 8);
 	write_temp(a, sizeof(a), text);
-	snprintf(text, sizeof(text), fmt, 9);
+	snprintf(text, sizeof(text), PERSONALITY_PROFILE, 9);
 	write_temp(b, sizeof(b), text);
 	struct run *r = run_cli("profile", "diff", a, b, NULL);
 	cr_expect_eq(r->status, 1, "%s%s", r->out, r->err);
