@@ -83,25 +83,60 @@ static bool arch_listed(const struct profile_cond *c)
 	return false;
 }
 
-/* moby's rules: excludes drop the rule if any cap is held, the arch matches or the kernel
- * is at least minKernel; includes need every cap, the arch and at least minKernel. */
-static bool rule_applies(const struct profile_rule *rule, uint64_t caps, const char *release)
+/* The names of capabilities in `caps`, for messages. */
+static void caps_text(uint64_t caps, char *buf, size_t size)
 {
-	const struct profile_cond *ex = &rule->excludes, *in = &rule->includes;
-	if (ex->present &&
-	    (arch_listed(ex) || (ex->caps & caps) ||
-	     (ex->min_kernel && kernel_version_compare(release, ex->min_kernel) >= 0)))
-		return false;
-	if (!in->present)
-		return true;
-	if (in->n_arches && !arch_listed(in))
-		return false;
-	if (in->unknown_cap || (in->caps & ~caps))
-		return false;
-	return !in->min_kernel || kernel_version_compare(release, in->min_kernel) >= 0;
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int cap = 0; cap < 64 && len < size; cap++)
+		if ((caps & (UINT64_C(1) << cap)) && capability_name(cap))
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+						capability_name(cap));
 }
 
-/* The plan keeps its own copy of each name: a filter outlives its profile. */
+/* moby's rules: excludes drop the rule if any cap is held, the arch matches or the kernel
+ * is at least minKernel; includes need every cap, the arch and at least minKernel. False,
+ * with the reason in `why`, when the rule does not apply. */
+static bool rule_applies(const struct profile_rule *rule, uint64_t caps, const char *release,
+			 char *why, size_t size)
+{
+	const struct profile_cond *ex = &rule->excludes, *in = &rule->includes;
+	char names[512];
+	if (ex->present && arch_listed(ex)) {
+		format_into(why, size, "excludes.arches lists %s", native_go_arch());
+		return false;
+	}
+	if (ex->present && (ex->caps & caps)) {
+		caps_text(ex->caps & caps, names, sizeof(names));
+		format_into(why, size, "excludes.caps: %s is held", names);
+		return false;
+	}
+	if (ex->present && ex->min_kernel && kernel_version_compare(release, ex->min_kernel) >= 0) {
+		format_into(why, size, "excludes.minKernel: kernel %s is at least %s", release,
+			    ex->min_kernel);
+		return false;
+	}
+	if (!in->present)
+		return true;
+	if (in->n_arches && !arch_listed(in)) {
+		format_into(why, size, "includes.arches does not list %s", native_go_arch());
+		return false;
+	}
+	if (in->unknown_cap || (in->caps & ~caps)) {
+		caps_text(in->caps & ~caps, names, sizeof(names));
+		format_into(why, size, "includes.caps: needs %s%s%s", names,
+			    in->unknown_cap && names[0] ? " and " : "",
+			    in->unknown_cap ? "a capability unknown to sigsys" : "");
+		return false;
+	}
+	if (in->min_kernel && kernel_version_compare(release, in->min_kernel) < 0) {
+		format_into(why, size, "includes.minKernel: needs kernel %s (this is %s)",
+			    in->min_kernel, release);
+		return false;
+	}
+	return true;
+}
+
 static int plan_push(struct plan *plan, const struct plan_rule *rule)
 {
 	char *name = strdup(rule->name);
@@ -253,9 +288,12 @@ int plan_build(const struct sigsys_profile *profile, const struct sigsys_options
 
 	for (size_t i = 0; i < profile->n_rules; i++) {
 		const struct profile_rule *rule = &profile->rules[i];
-		if (!rule_applies(rule, o->caps, release))
-			continue;
-		int r = plan_add_rule(plan, profile, rule, o, err);
+		char why[640];
+		bool applies = rule_applies(rule, o->caps, release, why, sizeof(why));
+		int r = applies ? strv_push_nullable(&plan->skipped, NULL)
+				: strv_push(&plan->skipped, strdup(why));
+		if (r >= 0 && applies)
+			r = plan_add_rule(plan, profile, rule, o, err);
 		if (r < 0) {
 			plan_clear(plan);
 			return r;
@@ -272,6 +310,7 @@ void plan_clear(struct plan *plan)
 	for (size_t i = 0; i < plan->n_rules; i++)
 		free((char *)plan->rules[i].name);
 	free(plan->rules);
+	strv_clear(&plan->skipped);
 	strv_clear(&plan->warnings);
 	*plan = (struct plan){0};
 }

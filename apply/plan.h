@@ -34,6 +34,7 @@ struct plan {
 	struct plan_rule *rules;
 	size_t n_rules, cap_rules;
 	struct strv warnings;
+	struct strv skipped; /* per profile rule: why it does not apply, NULL when it does */
 };
 
 int plan_build(const struct sigsys_profile *profile, const struct sigsys_options *options,

@@ -8,8 +8,11 @@
 
 int strv_push(struct strv *v, char *owned)
 {
-	if (!owned)
-		return -ENOMEM;
+	return owned ? strv_push_nullable(v, owned) : -ENOMEM;
+}
+
+int strv_push_nullable(struct strv *v, char *owned)
+{
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 8;
 		char **items = realloc(v->items, cap * sizeof(*items));

@@ -60,6 +60,8 @@ struct strv {
 };
 
 int strv_push(struct strv *v, char *owned);
+/* Like strv_push, but NULL is a valid entry (a list with holes). */
+int strv_push_nullable(struct strv *v, char *owned);
 int strv_pushf(struct strv *v, const char *fmt, ...) _printf_(2, 3);
 void strv_clear(struct strv *v);
 
