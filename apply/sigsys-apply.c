@@ -200,7 +200,8 @@ static const char **identity_field(struct identity *id, int opt)
 static void parse_args(int argc, char **argv, struct config *c)
 {
 	int opt;
-	while ((opt = getopt_long(argc, argv, "+qh", long_options, NULL)) != -1) {
+	opterr = 0; /* one line of our own instead of getopt's two */
+	while ((opt = getopt_long(argc, argv, "+:qh", long_options, NULL)) != -1) {
 		const char **field = identity_field(&c->id, opt);
 		if (field) {
 			*field = optarg;
@@ -258,9 +259,11 @@ static void parse_args(int argc, char **argv, struct config *c)
 		case OPT_VERSION:
 			printf("sigsys-apply %s\n", SIGSYS_VERSION);
 			exit(0);
+		case ':':
+			die("option \"%s\" needs a value (see sigsys-apply --help)",
+			    argv[optind - 1]);
 		default:
-			fputs("Try 'sigsys-apply --help'.\n", stderr);
-			exit(EXIT_OWN_FAILURE);
+			die("unknown option \"%s\" (see sigsys-apply --help)", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc && !c->dry_run)
@@ -302,18 +305,47 @@ static enum sigsys_mode parse_mode(const char *name)
 	die("--mode \"%s\": expected enforce, log, kill or notify", name);
 }
 
+#define MAX_SCHEDULER_JSON_BYTES (1u << 20)
+
+/* A Marathon app or Metronome job definition, bounded in size and depth. */
+static struct json_object *read_scheduler_json(const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = read_file_bounded(path, MAX_SCHEDULER_JSON_BYTES, &text, &len);
+	if (r < 0)
+		die("%s: %s", path, r == -E2BIG ? "larger than 1 MiB" : strerror(-r));
+	struct json_tokener *tok = json_tokener_new_ex(SIGSYS_MAX_JSON_DEPTH);
+	if (!tok)
+		die("out of memory");
+	struct json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	json_tokener_free(tok);
+	if (jerr != json_tokener_success || !json_object_is_type(root, json_type_object))
+		die("%s: not a JSON object (%s)", path,
+		    jerr == json_tokener_success ? "wrong type" : json_tokener_error_desc(jerr));
+	return root;
+}
+
+/* The definition's "id", kept for the task identity. */
+static const char *definition_id(struct json_object *root)
+{
+	struct json_object *id;
+	if (!json_object_object_get_ex(root, "id", &id) ||
+	    !json_object_is_type(id, json_type_string))
+		return NULL;
+	return strdup(json_object_get_string(id));
+}
+
 /* A Metronome job has no seccomp field: check it is a job, take its id. */
 static void read_metronome_job(struct config *c)
 {
-	struct json_object *root = json_object_from_file(c->metronome_job), *id;
-	if (!root)
-		die("%s: not a readable JSON file (%s)", c->metronome_job,
-		    json_util_get_last_err());
-	if (!json_object_object_get_ex(root, "id", &id) ||
-	    !json_object_is_type(id, json_type_string))
+	struct json_object *root = read_scheduler_json(c->metronome_job);
+	const char *id = definition_id(root);
+	if (!id)
 		die("%s: id: missing (expected a Metronome job definition)", c->metronome_job);
 	if (!c->id.job_id)
-		c->id.job_id = strdup(json_object_get_string(id));
+		c->id.job_id = id;
 	if (!c->id.framework)
 		c->id.framework = "metronome";
 	json_object_put(root);
@@ -325,13 +357,21 @@ static void read_marathon_app(struct config *c, struct launch *l)
 	int r = sigsys_marathon_seccomp(c->marathon_app, &l->profile_name, &l->unconfined, &err);
 	if (r < 0)
 		die("%s", err.message);
-	struct json_object *root = json_object_from_file(c->marathon_app), *id;
-	if (root && json_object_object_get_ex(root, "id", &id) && !c->id.app_id &&
-	    json_object_is_type(id, json_type_string))
-		c->id.app_id = strdup(json_object_get_string(id));
-	json_object_put(root);
+	struct json_object *root = read_scheduler_json(c->marathon_app);
+	if (!c->id.app_id)
+		c->id.app_id = definition_id(root);
 	if (!c->id.framework)
 		c->id.framework = "marathon";
+	json_object_put(root);
+}
+
+/* A ".." component: "../x", "a/../b", "..". */
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
 }
 
 static void load_profile(const struct config *c, struct launch *l)
@@ -339,9 +379,13 @@ static void load_profile(const struct config *c, struct launch *l)
 	struct sigsys_error err;
 	const char *name = l->profile_name ? l->profile_name : c->profile;
 	int r;
-	if (c->profile && strchr(c->profile, '/'))
+	if (c->profile && strchr(c->profile, '/')) {
+		if (has_dotdot(c->profile))
+			die("--profile \"%s\": a profile may not be reached through \"..\"; name a "
+			    "profile in --profile-dir, or give a path without \"..\"",
+			    c->profile);
 		r = sigsys_profile_load(c->profile, &l->profile, &err);
-	else
+	} else
 		r = sigsys_profile_load_named(c->profile_dir, name, &l->profile, &err);
 	if (r < 0)
 		die("%s", err.message);
@@ -435,25 +479,35 @@ static void resolve_user(const char *spec, struct launch *l)
 	l->switch_user = true;
 }
 
-/* Find COMMAND before the filter is loaded, so that "not found" is told apart. */
+/* Find COMMAND before the filter is loaded, so that "not found" (-ENOENT → 127) is told
+ * apart from "found but not executable" (-EACCES → 126), as execvp and env(1) do. */
 static int find_command(const char *name, char out[PATH_MAX])
 {
+	struct stat st;
 	if (strchr(name, '/')) {
 		format_into(out, PATH_MAX, "%s", name);
-		return access(out, F_OK) == 0 ? 0 : -ENOENT;
+		if (stat(out, &st) < 0)
+			return -ENOENT;
+		return S_ISREG(st.st_mode) && access(out, X_OK) == 0 ? 0 : -EACCES;
 	}
 	const char *path = getenv("PATH");
 	_cleanup_free_ char *dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
 	if (!dirs)
 		return -ENOMEM;
-	char *save = NULL;
+	char *save = NULL, found_unusable[PATH_MAX] = "";
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		struct stat st;
 		format_into(out, PATH_MAX, "%s/%s", *d ? d : ".", name);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+		if (stat(out, &st) < 0)
+			continue;
+		if (S_ISREG(st.st_mode) && access(out, X_OK) == 0)
 			return 0;
+		if (!found_unusable[0])
+			format_into(found_unusable, PATH_MAX, "%s", out);
 	}
-	return -ENOENT;
+	if (!found_unusable[0])
+		return -ENOENT;
+	format_into(out, PATH_MAX, "%s", found_unusable);
+	return -EACCES;
 }
 
 static void print_plan(const struct config *c, const struct launch *l)
@@ -517,7 +571,12 @@ int main(int argc, char **argv)
 		print_plan(&c, &l);
 		return 0;
 	}
-	if (find_command(c.argv[0], l.command) < 0) {
+	int r = find_command(c.argv[0], l.command);
+	if (r == -EACCES) {
+		fprintf(stderr, "sigsys-apply: %s: not an executable file\n", l.command);
+		return EXIT_CANNOT_RUN;
+	}
+	if (r < 0) {
 		fprintf(stderr, "sigsys-apply: %s: command not found\n", c.argv[0]);
 		return EXIT_NOT_FOUND;
 	}
