@@ -90,6 +90,18 @@ unsigned sigsys_filter_flags(const struct sigsys_filter *f)
 	return f->plan.load_flags;
 }
 
+size_t sigsys_filter_arches(const struct sigsys_filter *f, uint32_t *ret, size_t max)
+{
+	for (size_t i = 0; i < f->plan.n_arches && i < max; i++)
+		ret[i] = f->plan.arches[i];
+	return f->plan.n_arches;
+}
+
+const char *sigsys_filter_rule_skipped(const struct sigsys_filter *f, size_t i)
+{
+	return i < f->plan.skipped.n ? f->plan.skipped.items[i] : NULL;
+}
+
 int sigsys_filter_load(const struct sigsys_filter *f, unsigned load_flags)
 {
 	if (load_flags & SIGSYS_LOAD_NO_NEW_PRIVS)

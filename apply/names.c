@@ -47,6 +47,28 @@ const char *action_profile_name(uint32_t action)
 	return "SCMP_ACT_UNKNOWN";
 }
 
+static const char *const modes[] = {
+	[SIGSYS_MODE_ENFORCE] = "enforce",
+	[SIGSYS_MODE_LOG] = "log",
+	[SIGSYS_MODE_KILL] = "kill",
+	[SIGSYS_MODE_NOTIFY] = "notify",
+};
+
+const char *sigsys_mode_name(enum sigsys_mode mode)
+{
+	return (size_t)mode < ARRAY_SIZE(modes) ? modes[mode] : "unknown";
+}
+
+int sigsys_mode_from_name(const char *name, enum sigsys_mode *ret)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(name, modes[i]) == 0) {
+			*ret = (enum sigsys_mode)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 const char *sigsys_action_name(uint32_t action)
 {
 	switch (action & 0xffff0000u) {

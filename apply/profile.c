@@ -799,6 +799,32 @@ size_t sigsys_profile_rule_count(const struct sigsys_profile *prof)
 	return prof->n_rules;
 }
 
+int sigsys_profile_rule(const struct sigsys_profile *prof, size_t i, struct sigsys_rule_info *ret)
+{
+	if (i >= prof->n_rules)
+		return -ENOENT;
+	const struct profile_rule *rule = &prof->rules[i];
+	*ret = (struct sigsys_rule_info){.index = rule->index,
+					 .n_names = rule->n_names,
+					 .names = (const char *const *)rule->names,
+					 .action = rule->action,
+					 .n_conditions = rule->n_args};
+	return 0;
+}
+
+int sigsys_profile_rule_condition(const struct sigsys_profile *prof, size_t rule, size_t k,
+				  struct sigsys_condition *ret)
+{
+	if (rule >= prof->n_rules || k >= prof->rules[rule].n_args)
+		return -ENOENT;
+	const struct profile_arg *a = &prof->rules[rule].args[k];
+	*ret = (struct sigsys_condition){.index = a->index,
+					 .op = compare_name(a->op),
+					 .value = a->value,
+					 .value_two = a->value_two};
+	return 0;
+}
+
 size_t sigsys_profile_warning_count(const struct sigsys_profile *prof)
 {
 	return prof->warnings.n;

@@ -298,11 +298,10 @@ static void identity_from_env(struct identity *id)
 
 static enum sigsys_mode parse_mode(const char *name)
 {
-	static const char *const names[] = {"enforce", "log", "kill", "notify"};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcmp(name, names[i]) == 0)
-			return (enum sigsys_mode)i;
-	die("--mode \"%s\": expected enforce, log, kill or notify", name);
+	enum sigsys_mode mode;
+	if (sigsys_mode_from_name(name, &mode) < 0)
+		die("--mode \"%s\": expected enforce, log, kill or notify", name);
+	return mode;
 }
 
 #define MAX_SCHEDULER_JSON_BYTES (1u << 20)

@@ -60,6 +60,27 @@ size_t sigsys_profile_rule_count(const struct sigsys_profile *profile);
 size_t sigsys_profile_warning_count(const struct sigsys_profile *profile);
 const char *sigsys_profile_warning(const struct sigsys_profile *profile, size_t i);
 
+/* One rule of the profile's "syscalls", as written (pointers live as long as the profile). */
+struct sigsys_rule_info {
+	unsigned index; /* position in "syscalls" */
+	size_t n_names;
+	const char *const *names; /* syscall names ("name" or "names") */
+	uint32_t action;	  /* SCMP_ACT_* as written, errno included */
+	size_t n_conditions;	  /* argument conditions, see sigsys_profile_rule_condition */
+};
+
+struct sigsys_condition {
+	unsigned index;	    /* argument 0 to 5 */
+	const char *op;	    /* "SCMP_CMP_EQ", "SCMP_CMP_MASKED_EQ" … */
+	uint64_t value;	    /* for MASKED_EQ: the mask */
+	uint64_t value_two; /* for MASKED_EQ: the value after masking */
+};
+
+int sigsys_profile_rule(const struct sigsys_profile *profile, size_t i,
+			struct sigsys_rule_info *ret);
+int sigsys_profile_rule_condition(const struct sigsys_profile *profile, size_t rule, size_t k,
+				  struct sigsys_condition *ret);
+
 /* Load profile NAME from DIR the way DC/OS names profiles: the file name is the profile
  * name, NULL means "default.json"; the name may not leave DIR (no "/", no "..", no symlink
  * out: -EPERM). */
@@ -111,6 +132,13 @@ bool sigsys_filter_cached(const struct sigsys_filter *filter);
 size_t sigsys_filter_program(const struct sigsys_filter *filter, const void **ret_insns);
 /* SECCOMP_FILTER_FLAG_* the filter is loaded with. */
 unsigned sigsys_filter_flags(const struct sigsys_filter *filter);
+/* The architectures the filter handles (SCMP_ARCH_* tokens), the native one first. Returns
+ * how many there are; stores at most `max`. */
+size_t sigsys_filter_arches(const struct sigsys_filter *filter, uint32_t *ret, size_t max);
+/* Why profile rule `i` is not in the filter ("includes.caps: needs CAP_SYS_CHROOT",
+ * "excludes.arches lists amd64", "includes.minKernel: needs kernel 5.8 …"); NULL when it
+ * is. */
+const char *sigsys_filter_rule_skipped(const struct sigsys_filter *filter, size_t i);
 
 #define SIGSYS_LOAD_NO_NEW_PRIVS 0x1u /* set no_new_privs first (required when not root) */
 
@@ -136,6 +164,9 @@ int sigsys_explain(const struct sigsys_filter *filter, const char *syscall, uint
 
 /* ---- names ------------------------------------------------------------------------------- */
 
+/* "enforce", "log", "kill", "notify" and back (-EINVAL for another name). */
+const char *sigsys_mode_name(enum sigsys_mode mode);
+int sigsys_mode_from_name(const char *name, enum sigsys_mode *ret);
 /* "KILL_PROCESS", "ERRNO", "LOG", … for a SECCOMP_RET_* value (data ignored). */
 const char *sigsys_action_name(uint32_t action);
 /* "EPERM" for 1; NULL when unknown. */

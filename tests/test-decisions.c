@@ -714,3 +714,39 @@ Test(decisions, enforce_loads_with_the_log_flag)
 	}
 	sigsys_profile_free(p);
 }
+
+Test(decisions, the_filter_says_why_a_rule_was_left_out)
+{
+	struct sigsys_profile *p = load_profile("dcos-default.json");
+	struct sigsys_filter *none = compile_with(p, SIGSYS_MODE_ENFORCE, 0, 0);
+	struct sigsys_filter *admin =
+		compile_with(p, SIGSYS_MODE_ENFORCE, caps_of("CAP_SYS_ADMIN,CAP_SYS_CHROOT"), 0);
+	uint32_t arches[8];
+
+	cr_expect_null(sigsys_filter_rule_skipped(none, 0), "rule 0 has no conditions");
+	cr_expect_str_eq(sigsys_filter_rule_skipped(none, 16),
+			 "includes.caps: needs CAP_SYS_CHROOT");
+	cr_expect_null(sigsys_filter_rule_skipped(admin, 16));
+	cr_expect_str_eq(sigsys_filter_rule_skipped(admin, 13),
+			 "excludes.caps: CAP_SYS_ADMIN is held");
+	cr_expect_str_eq(sigsys_filter_rule_skipped(none, 14),
+			 "includes.arches does not list amd64");
+	cr_expect_null(sigsys_filter_rule_skipped(none, 999));
+	cr_assert_eq(sigsys_filter_arches(none, arches, 8), 3);
+	cr_expect_eq(arches[0], SCMP_ARCH_X86_64);
+	cr_expect_eq(arches[1], SCMP_ARCH_X86);
+	cr_expect_eq(arches[2], SCMP_ARCH_X32);
+	sigsys_filter_free(none);
+	sigsys_filter_free(admin);
+	sigsys_profile_free(p);
+}
+
+Test(decisions, mode_names_round_trip)
+{
+	enum sigsys_mode mode;
+	for (int m = SIGSYS_MODE_ENFORCE; m <= SIGSYS_MODE_NOTIFY; m++) {
+		cr_assert_eq(sigsys_mode_from_name(sigsys_mode_name(m), &mode), 0);
+		cr_expect_eq(mode, m);
+	}
+	cr_expect_eq(sigsys_mode_from_name("enforcing", &mode), -EINVAL);
+}

@@ -347,3 +347,23 @@ Test(profile, marathon_rules)
 	cr_expect(strstr(err.message, "neither"), "%s", err.message);
 	cr_expect_eq(marathon("{\"container\":", &name, &unconfined, &err), -EINVAL);
 }
+
+Test(profile, rules_are_readable_as_written)
+{
+	struct sigsys_profile *p = load_profile("dcos-default.json");
+	struct sigsys_rule_info rule;
+	struct sigsys_condition cond;
+	cr_assert_eq(sigsys_profile_rule(p, 5, &rule), 0);
+	cr_expect_eq(rule.index, 5);
+	cr_expect_eq(rule.n_names, 1);
+	cr_expect_str_eq(rule.names[0], "personality");
+	cr_expect_eq(rule.action, 0x7fff0000u);
+	cr_assert_eq(rule.n_conditions, 1);
+	cr_assert_eq(sigsys_profile_rule_condition(p, 5, 0, &cond), 0);
+	cr_expect_eq(cond.index, 0);
+	cr_expect_str_eq(cond.op, "SCMP_CMP_EQ");
+	cr_expect_eq(cond.value, 0xffffffffu);
+	cr_expect_eq(sigsys_profile_rule_condition(p, 5, 1, &cond), -ENOENT);
+	cr_expect_eq(sigsys_profile_rule(p, 25, &rule), -ENOENT);
+	sigsys_profile_free(p);
+}
