@@ -549,8 +549,9 @@ static _Noreturn void become_task(const struct config *c, struct launch *l)
 
 int main(int argc, char **argv)
 {
-	struct config c = {.profile_dir = DEFAULT_PROFILE_DIR};
-	struct launch l = {0};
+	/* Static: what the task is launched with lives until exec (or exit). */
+	static struct config c = {.profile_dir = DEFAULT_PROFILE_DIR};
+	static struct launch l;
 
 	parse_args(argc, argv, &c);
 	if (c.marathon_app)
