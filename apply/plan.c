@@ -102,8 +102,13 @@ static bool rule_applies(const struct profile_rule *rule, uint64_t caps, const c
 {
 	const struct profile_cond *ex = &rule->excludes, *in = &rule->includes;
 	char names[512];
+	/* Arches first: a rule for another arch never applies, whatever the caps. */
 	if (ex->present && arch_listed(ex)) {
 		format_into(why, size, "excludes.arches lists %s", native_go_arch());
+		return false;
+	}
+	if (in->present && in->n_arches && !arch_listed(in)) {
+		format_into(why, size, "includes.arches does not list %s", native_go_arch());
 		return false;
 	}
 	if (ex->present && (ex->caps & caps)) {
@@ -118,10 +123,6 @@ static bool rule_applies(const struct profile_rule *rule, uint64_t caps, const c
 	}
 	if (!in->present)
 		return true;
-	if (in->n_arches && !arch_listed(in)) {
-		format_into(why, size, "includes.arches does not list %s", native_go_arch());
-		return false;
-	}
 	if (in->unknown_cap || (in->caps & ~caps)) {
 		caps_text(in->caps & ~caps, names, sizeof(names));
 		format_into(why, size, "includes.caps: needs %s%s%s", names,

@@ -750,3 +750,16 @@ Test(decisions, mode_names_round_trip)
 	}
 	cr_expect_eq(sigsys_mode_from_name("enforcing", &mode), -EINVAL);
 }
+
+/* moby's s390 clone rule: for another arch and excluded by CAP_SYS_ADMIN; the arch is the
+ * reason that holds whatever the caps. */
+Test(decisions, another_arch_is_the_reason_before_caps)
+{
+	struct sigsys_profile *p = load_profile("dcos-default.json");
+	struct sigsys_filter *admin =
+		compile_with(p, SIGSYS_MODE_ENFORCE, caps_of("CAP_SYS_ADMIN"), 0);
+	cr_expect_str_eq(sigsys_filter_rule_skipped(admin, 14),
+			 "includes.arches does not list amd64");
+	sigsys_filter_free(admin);
+	sigsys_profile_free(p);
+}
