@@ -79,7 +79,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Which profile (DC/OS rules: the file name is the profile name):\n"
 	      "  --profile-dir DIR     profile directory (default " DEFAULT_PROFILE_DIR ")\n"
-	      "  --profile NAME|PATH   a profile name in DIR, or a file path (with a '/')\n"
+	      "  --profile NAME|PATH   a profile name in DIR, or a file (absolute path, or\n"
+	      "                        starting with ./)\n"
 	      "                        (default: default.json in DIR)\n"
 	      "  --unconfined          no seccomp filter at all\n"
 	      "  --marathon-app FILE   read container.linuxInfo.seccomp of a Marathon app\n"
@@ -364,13 +365,11 @@ static void read_marathon_app(struct config *c, struct launch *l)
 	json_object_put(root);
 }
 
-/* A ".." component: "../x", "a/../b", "..". */
-static bool has_dotdot(const char *path)
+/* A file chosen by the operator: an absolute path or one starting with "./". Anything
+ * else is a profile name, which may never leave --profile-dir ("../x" is refused). */
+static bool is_profile_path(const char *profile)
 {
-	for (const char *p = path; (p = strstr(p, "..")); p += 2)
-		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-			return true;
-	return false;
+	return profile[0] == '/' || strncmp(profile, "./", 2) == 0;
 }
 
 static void load_profile(const struct config *c, struct launch *l)
@@ -378,11 +377,7 @@ static void load_profile(const struct config *c, struct launch *l)
 	struct sigsys_error err;
 	const char *name = l->profile_name ? l->profile_name : c->profile;
 	int r;
-	if (c->profile && strchr(c->profile, '/')) {
-		if (has_dotdot(c->profile))
-			die("--profile \"%s\": a profile may not be reached through \"..\"; name a "
-			    "profile in --profile-dir, or give a path without \"..\"",
-			    c->profile);
+	if (c->profile && is_profile_path(c->profile)) {
 		r = sigsys_profile_load(c->profile, &l->profile, &err);
 	} else
 		r = sigsys_profile_load_named(c->profile_dir, name, &l->profile, &err);
