@@ -6,7 +6,9 @@
  */
 #include "mesos-lint.h"
 
+#include <json-c/json.h>
 #include <linux/capability.h>
+#include <seccomp.h>
 #include <string.h>
 
 #define MESOS_LAST_CAP CAP_AUDIT_READ /* Mesos's CapabilityInfo ends there */
@@ -225,31 +227,37 @@ static void lint_arch_map(struct linter *l, struct json_object *top)
 	}
 }
 
+/* A Go architecture name ("amd64") as Mesos resolves it; 0 when it cannot. */
+static uint32_t mesos_go_arch(const char *name)
+{
+	for (size_t k = 0; name && k < ARRAY_SIZE(mesos_arches); k++)
+		if (mesos_arches[k].go_name && strcmp(mesos_arches[k].go_name, name) == 0)
+			return mesos_arches[k].token;
+	return 0;
+}
+
 /* includes.arches / excludes.arches: Mesos stops at the first match of this machine. */
 static bool lint_filter_arches(struct linter *l, const char *path, struct json_object *arches)
 {
 	char sub[160];
-	const char *native = doc_native_go_arch();
 	if (!json_object_is_type(arches, json_type_array)) {
 		refuse(l, path, "expected an array, got %s", type_name(arches));
 		return false;
 	}
 	for (size_t i = 0; i < json_object_array_length(arches); i++) {
 		struct json_object *a = json_object_array_get_idx(arches, i);
-		const char *name = json_object_get_string(a);
-		bool known = false;
+		uint32_t token = json_object_is_type(a, json_type_string)
+					 ? mesos_go_arch(json_object_get_string(a))
+					 : 0;
 		format_into(sub, sizeof(sub), "%s[%zu]", path, i);
-		for (size_t k = 0; name && k < ARRAY_SIZE(mesos_arches); k++)
-			known = known || (mesos_arches[k].go_name &&
-					  strcmp(mesos_arches[k].go_name, name) == 0);
-		if (!json_object_is_type(a, json_type_string) || !known) {
+		if (!token) {
 			refuse(l, sub,
 			       "architecture %s is unknown to Mesos, which fails the whole profile "
 			       "on it (even on other machines)",
 			       json_object_to_json_string(a));
 			return false;
 		}
-		if (strcmp(name, native) == 0)
+		if (token == seccomp_arch_native())
 			return true;
 	}
 	return false;
@@ -478,18 +486,38 @@ static void lint_rules(struct linter *l, struct json_object *top)
 		lint_rule(l, i, json_object_array_get_idx(rules, i));
 }
 
-int mesos_lint(const struct profile_doc *doc, const char *source, struct mesos_lint *ret)
+/* The raw document: Mesos reads key presence and JSON types, which libsigsys normalizes. */
+static struct json_object *parse_text(const struct sigsys_profile *profile)
+{
+	size_t len;
+	const char *text = sigsys_profile_text(profile, &len);
+	struct json_tokener *tok = json_tokener_new_ex(SIGSYS_MAX_JSON_DEPTH);
+	if (!tok)
+		return NULL;
+	struct json_object *root = json_tokener_parse_ex(tok, text, (int)len);
+	json_tokener_free(tok);
+	return root;
+}
+
+int mesos_lint(const struct sigsys_profile *profile, const char *source, struct mesos_lint *ret)
 {
 	struct linter l = {.source = source, .prefix = "", .out = ret};
-	if (doc->prefix[0])
+	struct json_object *root = parse_text(profile), *top = root, *linux_obj = NULL;
+	if (!root)
+		return -ENOMEM; /* the library parsed the text: only memory can fail here */
+	if (sigsys_profile_format(profile) == SIGSYS_FORMAT_OCI_CONFIG) {
 		refuse(&l, "linux.seccomp",
 		       "an OCI config.json: Mesos reads a profile file with defaultAction and "
 		       "archMap at the top level (save the linux.seccomp object as its own file)");
-	l.prefix = doc->prefix;
-	lint_default_action(&l, doc->seccomp);
-	lint_top_fields(&l, doc->seccomp);
-	lint_arch_map(&l, doc->seccomp);
-	lint_rules(&l, doc->seccomp);
+		json_object_object_get_ex(root, "linux", &linux_obj);
+		json_object_object_get_ex(linux_obj, "seccomp", &top);
+		l.prefix = "linux.seccomp.";
+	}
+	lint_default_action(&l, top);
+	lint_top_fields(&l, top);
+	lint_arch_map(&l, top);
+	lint_rules(&l, top);
+	json_object_put(root);
 	return l.error;
 }
 

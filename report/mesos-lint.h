@@ -8,7 +8,7 @@
 #ifndef SIGSYS_REPORT_MESOS_LINT_H
 #define SIGSYS_REPORT_MESOS_LINT_H
 
-#include "profile-doc.h"
+#include "sigsys.h"
 #include "../common/util.h"
 
 struct mesos_lint {
@@ -16,8 +16,9 @@ struct mesos_lint {
 	struct strv ignored; /* "FILE: PATH: why", Mesos loads it with another meaning */
 };
 
-/* Fills `ret` (zeroed by the caller); -ENOMEM is the only failure. */
-int mesos_lint(const struct profile_doc *doc, const char *source, struct mesos_lint *ret);
+/* Lints the profile's own JSON text (libsigsys has parsed it already). Fills `ret` (zeroed by
+ * the caller); -ENOMEM is the only failure. */
+int mesos_lint(const struct sigsys_profile *profile, const char *source, struct mesos_lint *ret);
 void mesos_lint_clear(struct mesos_lint *lint);
 
 #endif

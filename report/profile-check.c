@@ -7,10 +7,8 @@
 #include "cli.h"
 #include "mesos-lint.h"
 #include "profile-cmd.h"
-#include "profile-doc.h"
 
 #include <string.h>
-#include <sys/utsname.h>
 
 static const char *format_name(enum sigsys_format format)
 {
@@ -53,80 +51,43 @@ static void check_result_clear(struct check_result *c)
 	mesos_lint_clear(&c->mesos);
 }
 
-/* Capabilities named in includes/excludes `key` of a rule: held ones or missing ones. */
-static void cond_caps_text(struct json_object *rule, const char *key, uint64_t caps, bool held,
-			   char *buf, size_t size)
+/* "chroot, pivot_root": at most four names, then "...". */
+static void rule_names_text(const struct sigsys_profile *profile, size_t i, char *buf, size_t size)
 {
-	struct json_object *cond, *list;
+	struct sigsys_rule_info rule;
 	size_t used = 0;
 	buf[0] = '\0';
-	if (!json_object_object_get_ex(rule, key, &cond) ||
-	    !json_object_object_get_ex(cond, "caps", &list) ||
-	    !json_object_is_type(list, json_type_array))
+	if (sigsys_profile_rule(profile, i, &rule) < 0)
 		return;
-	for (size_t i = 0; i < json_object_array_length(list) && used < size; i++) {
-		const char *name = json_object_get_string(json_object_array_get_idx(list, i));
-		uint64_t bit = 0;
-		if (!name || sigsys_caps_parse(name, &bit, NULL) < 0)
-			bit = 0; /* unknown: never held */
-		if (held != ((bit & caps) != 0))
+	for (size_t k = 0; k < rule.n_names && k < 4 && used < size; k++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", k ? ", " : "",
+					 rule.names[k]);
+	if (rule.n_names > 4 && used < size)
+		snprintf(buf + used, size - used, ", ...");
+}
+
+/* A rule for another architecture is the profile working as meant; every other reason
+ * (capabilities, kernel version) is one the user controls or should know about. */
+static bool worth_listing(const char *reason)
+{
+	return reason && strncmp(reason, "includes.arches", 15) != 0 &&
+	       strncmp(reason, "excludes.arches", 15) != 0;
+}
+
+static int list_skipped_rules(const char *path, struct check_result *c)
+{
+	char names[128];
+	for (size_t i = 0; i < sigsys_profile_rule_count(c->profile); i++) {
+		const char *reason = sigsys_filter_rule_skipped(c->filter, i);
+		if (!worth_listing(reason))
 			continue;
-		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", name);
+		rule_names_text(c->profile, i, names, sizeof(names));
+		int r = strv_pushf(&c->skipped, "%s: syscalls[%zu] (%s): %s", path, i, names,
+				   reason);
+		if (r < 0)
+			return r;
 	}
-}
-
-static const char *min_kernel(struct json_object *rule)
-{
-	struct json_object *cond, *v;
-	if (!json_object_object_get_ex(rule, "includes", &cond) ||
-	    !json_object_object_get_ex(cond, "minKernel", &v))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* Why a rule the user might expect is not compiled: capabilities and kernel version (rules
- * for other architectures are the profile working as meant, and not listed). */
-static int note_skipped_rule(const char *source, size_t i, struct json_object *rule,
-			     const struct profile_opts *o, const char *release, struct strv *out)
-{
-	char names[128], needs[256], held[256];
-	const char *kernel = min_kernel(rule);
-	doc_rule_names_text(rule, names, sizeof(names));
-	cond_caps_text(rule, "includes", o->caps, false, needs, sizeof(needs));
-	cond_caps_text(rule, "excludes", o->caps, true, held, sizeof(held));
-	if (needs[0])
-		return strv_pushf(out,
-				  "%s: syscalls[%zu] (%s): not included: needs %s, not in --caps "
-				  "(%s)",
-				  source, i, names, needs, o->caps_text);
-	if (held[0])
-		return strv_pushf(out, "%s: syscalls[%zu] (%s): excluded: %s is in --caps (%s)",
-				  source, i, names, held, o->caps_text);
-	if (kernel && kernel_version_compare(release, kernel) < 0)
-		return strv_pushf(out,
-				  "%s: syscalls[%zu] (%s): not included: needs kernel %s (this is "
-				  "%s)",
-				  source, i, names, kernel, release);
 	return 0;
-}
-
-static int check_document(const char *path, const struct profile_opts *o, struct check_result *c)
-{
-	struct profile_doc doc;
-	struct utsname uts;
-	int r = profile_doc_open(c->profile, &doc);
-	if (r < 0)
-		return r;
-	uname(&uts);
-	for (size_t i = 0; r >= 0 && i < profile_doc_rule_count(&doc); i++) {
-		struct json_object *rule = profile_doc_rule(&doc, i);
-		if (rule && doc_rule_for_this_arch(rule))
-			r = note_skipped_rule(path, i, rule, o, uts.release, &c->skipped);
-	}
-	if (r >= 0 && o->target_mesos)
-		r = mesos_lint(&doc, path, &c->mesos);
-	profile_doc_close(&doc);
-	return r;
 }
 
 static int check_file(const char *path, const struct profile_opts *o, struct check_result *c)
@@ -142,7 +103,10 @@ static int check_file(const char *path, const struct profile_opts *o, struct che
 	for (size_t i = 0; c->filter && i < sigsys_filter_warning_count(c->filter); i++)
 		if (strv_push(&c->warnings, strdup(sigsys_filter_warning(c->filter, i))) < 0)
 			return -ENOMEM;
-	return c->profile ? check_document(path, o, c) : 0;
+	int r = c->filter ? list_skipped_rules(path, c) : 0;
+	if (r < 0)
+		return r;
+	return c->profile && o->target_mesos ? mesos_lint(c->profile, path, &c->mesos) : 0;
 }
 
 static bool check_valid(const struct check_result *c)

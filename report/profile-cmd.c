@@ -74,8 +74,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "check    Parse and compile each FILE (mode enforce); list what was skipped and\n"
 	      "         why: syscall names this libseccomp does not know, unknown keys, rules\n"
-	      "         left out for the capabilities given. Exit 0 when every FILE is valid\n"
-	      "         (warnings allowed), 1 when one is not.\n"
+	      "         left out for the capabilities given or for this kernel. Exit 0 when\n"
+	      "         every FILE is valid (warnings allowed), 1 when one is not.\n"
 	      "  --target sigsys|mesos  mesos: also check the file against the Mesos isolator\n"
 	      "                         (DC/OS): what it refuses makes the whole profile fail\n"
 	      "                         on the agent (exit 1); what it silently ignores\n"
@@ -121,17 +121,6 @@ static void usage(FILE *f)
 }
 
 /* ---- option parsing ---------------------------------------------------------------------- */
-
-static int parse_mode(const char *name, enum sigsys_mode *ret)
-{
-	static const char *const names[] = {"enforce", "log", "kill", "notify"};
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcmp(name, names[i]) == 0) {
-			*ret = (enum sigsys_mode)i;
-			return 0;
-		}
-	return -EINVAL;
-}
 
 static int parse_arch(const char *name, uint32_t *ret)
 {
@@ -221,10 +210,9 @@ static int apply_option(int opt, const char *arg, struct profile_opts *o, const 
 					       arg);
 		return EXIT_OK;
 	case OPT_MODE:
-		if (parse_mode(arg, &o->mode) < 0)
+		if (sigsys_mode_from_name(arg, &o->mode) < 0)
 			return cli_usage_error(
 				help, "--mode \"%s\": expected enforce, log, kill or notify", arg);
-		o->mode_name = arg;
 		return EXIT_OK;
 	default:
 		return EXIT_USAGE;
@@ -239,7 +227,7 @@ static int parse_options(const struct subcommand *sub, int argc, char **argv,
 	struct option options[ARRAY_SIZE(all_options)];
 	int opt, r;
 
-	*o = (struct profile_opts){.caps_text = "none", .mode_name = "enforce"};
+	*o = (struct profile_opts){.caps_text = "none"};
 	options_for(sub, options);
 	opterr = 0;
 	optind = 0; /* a fresh scan (glibc), permuting: options may follow the files */
@@ -283,6 +271,24 @@ int profile_load_compiled(const char *path, const struct profile_opts *o,
 		return r;
 	*ret_profile = TAKE_PTR(profile);
 	return 0;
+}
+
+const char *arch_name(uint32_t arch)
+{
+	switch (arch) {
+	case SCMP_ARCH_X86_64:
+		return "x86_64";
+	case SCMP_ARCH_X86:
+		return "x86";
+	case SCMP_ARCH_X32:
+		return "x32";
+	case SCMP_ARCH_AARCH64:
+		return "aarch64";
+	case SCMP_ARCH_ARM:
+		return "arm";
+	default:
+		return "other";
+	}
 }
 
 const char *decision_errno(uint32_t action)

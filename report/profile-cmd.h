@@ -12,7 +12,6 @@ struct profile_opts {
 	const char *caps_text;
 	uint64_t caps;
 	enum sigsys_mode mode;
-	const char *mode_name;
 	uint32_t arch; /* SCMP_ARCH_*, 0: native */
 	bool strict, enosys_newer;
 	char **operands;
@@ -35,6 +34,8 @@ int profile_load_compiled(const char *path, const struct profile_opts *o,
 			  struct sigsys_profile **ret_profile, struct sigsys_filter **ret_filter,
 			  struct sigsys_error *err);
 
+/* "x86_64", "x86", "x32", "aarch64", "arm" for a SCMP_ARCH_* token; "other" otherwise. */
+const char *arch_name(uint32_t arch);
 /* "ALLOW", "ERRNO(EPERM)", "TRACE(7)" … for a SECCOMP_RET_* value with its data. */
 void decision_text(uint32_t action, char *buf, size_t size);
 /* The errno an ERRNO action returns, NULL for other actions or unnamed numbers. */

@@ -7,22 +7,20 @@
  */
 #include "cli.h"
 #include "profile-cmd.h"
-#include "profile-doc.h"
 
+#include <seccomp.h>
 #include <string.h>
 
 #define MAX_SYSCALL_NR	1024 /* above every x86/x86_64/x32 number libseccomp knows */
 #define MAX_ARCHES	8
 #define MAX_VALUES	48   /* candidate values per argument index */
 #define MAX_VECTORS	4096 /* argument combinations per syscall */
-#define MAX_RULE_ARGS	64
 #define X32_SYSCALL_BIT 0x40000000
 
 struct side {
 	const char *path;
 	struct sigsys_profile *profile;
 	struct sigsys_filter *filter;
-	struct profile_doc doc;
 	uint32_t arches[32];
 	size_t n_arches;
 };
@@ -42,7 +40,6 @@ struct diff_state {
 
 static void side_clear(struct side *s)
 {
-	profile_doc_close(&s->doc);
 	sigsys_filter_free(s->filter);
 	sigsys_profile_free(s->profile);
 }
@@ -55,11 +52,9 @@ static int side_open(struct side *s, const char *path, const struct profile_opts
 		cli_error("%s", err.message);
 		return -EINVAL;
 	}
-	if (profile_doc_open(s->profile, &s->doc) < 0) {
-		cli_error("%s: out of memory", path);
-		return -ENOMEM;
-	}
-	s->n_arches = profile_doc_arches(&s->doc, s->arches, ARRAY_SIZE(s->arches));
+	s->n_arches = sigsys_filter_arches(s->filter, s->arches, ARRAY_SIZE(s->arches));
+	if (s->n_arches > ARRAY_SIZE(s->arches))
+		s->n_arches = ARRAY_SIZE(s->arches);
 	return 0;
 }
 
@@ -96,14 +91,14 @@ static void value_add(struct arg_values *av, unsigned index, uint64_t v)
 }
 
 /* The values a condition tests, and their neighbours: the decision flips among them. */
-static void condition_values(struct arg_values *av, const struct doc_arg *c)
+static void condition_values(struct arg_values *av, const struct sigsys_condition *c)
 {
 	if (av->n[c->index] == 0)
 		value_add(av, c->index, 0);
 	value_add(av, c->index, c->value);
 	value_add(av, c->index, c->value - 1);
 	value_add(av, c->index, c->value + 1);
-	if (c->op == SCMP_CMP_MASKED_EQ) {
+	if (strcmp(c->op, "SCMP_CMP_MASKED_EQ") == 0) {
 		/* value is the mask, valueTwo the datum: the match, each masked bit flipped (a
 		 * single clone flag), and every unmasked bit set */
 		value_add(av, c->index, c->value_two);
@@ -126,16 +121,24 @@ static void sort_values(struct arg_values *av)
 		qsort(av->v[i], av->n[i], sizeof(av->v[i][0]), compare_u64);
 }
 
-static void collect_values(const struct profile_doc *doc, const char *name, struct arg_values *av)
+static bool rule_has_name(const struct sigsys_rule_info *rule, const char *name)
 {
-	struct doc_arg args[MAX_RULE_ARGS];
-	for (size_t i = 0; i < profile_doc_rule_count(doc); i++) {
-		struct json_object *rule = profile_doc_rule(doc, i);
-		if (!rule || !doc_rule_names_has(rule, name))
+	for (size_t i = 0; i < rule->n_names; i++)
+		if (strcmp(rule->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void collect_values(const struct sigsys_profile *profile, const char *name,
+			   struct arg_values *av)
+{
+	struct sigsys_rule_info rule;
+	struct sigsys_condition cond;
+	for (size_t i = 0; sigsys_profile_rule(profile, i, &rule) == 0; i++) {
+		if (!rule_has_name(&rule, name))
 			continue;
-		size_t n = doc_rule_args(rule, args, ARRAY_SIZE(args));
-		for (size_t k = 0; k < n; k++)
-			condition_values(av, &args[k]);
+		for (size_t k = 0; sigsys_profile_rule_condition(profile, i, k, &cond) == 0; k++)
+			condition_values(av, &cond);
 	}
 }
 
@@ -203,8 +206,8 @@ static int compare_syscall(struct diff_state *st, const char *name, int nr, uint
 {
 	struct arg_values av = {0};
 	uint64_t args[6];
-	collect_values(&st->a.doc, name, &av);
-	collect_values(&st->b.doc, name, &av);
+	collect_values(st->a.profile, name, &av);
+	collect_values(st->b.profile, name, &av);
 	sort_values(&av);
 	*v = (struct verdict){0};
 	for (unsigned i = 0; i < 6; i++)
@@ -254,7 +257,7 @@ static void out_difference(struct diff_state *st, const char *name, int nr, uint
 	out_object_begin(out, NULL);
 	out_string(out, "syscall", "%s", name);
 	out_args(out, v);
-	out_string(out, "arch", " on %s", doc_arch_name(arch));
+	out_string(out, "arch", " on %s", arch_name(arch));
 	out_int(out, "nr", " (nr %jd): ", nr);
 	out_decision(out, "a", "%s", v->a);
 	out_decision(out, "b", " -> %s", v->b);
@@ -296,10 +299,10 @@ static int arch_difference(struct diff_state *st, uint32_t arch)
 		return r;
 	out_object_begin(st->out, NULL);
 	out_null(st->out, "syscall", NULL);
-	out_string(st->out, "arch", "every syscall on %s: ", doc_arch_name(arch));
+	out_string(st->out, "arch", "every syscall on %s: ", arch_name(arch));
 	out_string(st->out, "listed_by", NULL, listing == &st->a ? "a" : "b");
 	out_text(st->out, "%s decides by its rules, %s does not list %s and refuses every call (",
-		 listing == &st->a ? "A" : "B", listing == &st->a ? "B" : "A", doc_arch_name(arch));
+		 listing == &st->a ? "A" : "B", listing == &st->a ? "B" : "A", arch_name(arch));
 	out_decision(st->out, "unlisted", "%s", refused);
 	out_text(st->out, ")\n");
 	out_object_end(st->out);
@@ -314,7 +317,7 @@ static int compare_all(struct diff_state *st)
 	out_array_begin(st->out, "arches");
 	for (size_t i = 0; i < n; i++)
 		if (side_lists(&st->a, arches[i]) && side_lists(&st->b, arches[i]))
-			out_string(st->out, NULL, NULL, doc_arch_name(arches[i]));
+			out_string(st->out, NULL, NULL, arch_name(arches[i]));
 	out_array_end(st->out);
 	out_array_begin(st->out, "differences");
 	for (size_t i = 0; i < n; i++) {
@@ -347,7 +350,7 @@ int profile_diff(const struct profile_opts *o, struct out *out)
 	out_object_begin(out, NULL);
 	out_side(out, "a", "A", &st.a);
 	out_side(out, "b", "B", &st.b);
-	out_string(out, "mode", NULL, o->mode_name);
+	out_string(out, "mode", NULL, sigsys_mode_name(o->mode));
 	out_string(out, "caps", NULL, o->caps_text);
 	if (compare_all(&st) < 0)
 		goto done;
@@ -358,7 +361,7 @@ int profile_diff(const struct profile_opts *o, struct out *out)
 	else
 		out_text(out, "decisions are equal");
 	out_uint(out, NULL, " (%ju syscalls compared", st.compared);
-	out_string(out, NULL, ", mode %s", o->mode_name);
+	out_string(out, NULL, ", mode %s", sigsys_mode_name(o->mode));
 	out_string(out, NULL, ", caps %s)\n", o->caps_text);
 	out_object_end(out);
 	status = st.differences ? EXIT_FAIL : EXIT_OK;

@@ -5,9 +5,9 @@
  */
 #include "cli.h"
 #include "profile-cmd.h"
-#include "profile-doc.h"
 
 #include <linux/seccomp.h>
+#include <seccomp.h>
 #include <string.h>
 
 static int parse_u64(const char *text, uint64_t *ret)
@@ -48,11 +48,11 @@ static const char *task_sees(uint32_t action)
 	}
 }
 
-static bool arch_listed(const struct profile_doc *doc, uint32_t arch)
+static bool arch_listed(const struct sigsys_filter *filter, uint32_t arch)
 {
 	uint32_t arches[32];
-	size_t n = profile_doc_arches(doc, arches, ARRAY_SIZE(arches));
-	for (size_t i = 0; i < n; i++)
+	size_t n = sigsys_filter_arches(filter, arches, ARRAY_SIZE(arches));
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(arches); i++)
 		if (arches[i] == arch)
 			return true;
 	return false;
@@ -67,36 +67,40 @@ static bool is_default_probe(const char *name)
 	return false;
 }
 
-static void out_rule(struct out *out, const struct profile_doc *doc, const struct profile_opts *o,
+static void out_rule_names(struct out *out, const struct sigsys_profile *profile, int index)
+{
+	struct sigsys_rule_info rule = {0};
+	sigsys_profile_rule(profile, (size_t)index, &rule);
+	out_text(out, "syscalls[%d] (", index);
+	out_array_begin(out, "names");
+	for (size_t i = 0; i < rule.n_names; i++)
+		out_string(out, NULL, i ? ", %s" : "%s", rule.names[i]);
+	out_array_end(out);
+	out_text(out, ")\n");
+}
+
+static void out_rule(struct out *out, const struct sigsys_profile *profile,
+		     const struct sigsys_filter *filter, const struct profile_opts *o,
 		     const struct sigsys_decision *d, uint32_t arch, const char *name)
 {
-	struct json_object *rule =
-		d->rule_index >= 0 ? profile_doc_rule(doc, (size_t)d->rule_index) : NULL;
-	size_t n = rule ? doc_rule_name_count(rule) : 0;
-
 	out_object_begin(out, "rule");
 	out_int(out, "index", NULL, d->rule_index);
 	out_bool(out, "default", NULL, d->rule_index < 0 && !d->added_by_sigsys);
 	out_bool(out, "added_by_sigsys", NULL, d->added_by_sigsys);
 	out_text(out, "  rule:      ");
 	if (d->rule_index >= 0) {
-		out_text(out, "syscalls[%d] (", d->rule_index);
-		out_array_begin(out, "names");
-		for (size_t i = 0; i < n; i++)
-			out_string(out, NULL, i ? ", %s" : "%s", doc_rule_name(rule, i));
-		out_array_end(out);
-		out_text(out, ")\n");
+		out_rule_names(out, profile, d->rule_index);
 	} else if (d->added_by_sigsys) {
 		out_string(out, "origin", "added by sigsys (%s)\n",
 			   o->mode == SIGSYS_MODE_KILL && is_default_probe(name)
 				   ? "kill-mode start-up probe: ENOSYS so that the fallback runs"
 				   : "--enosys-newer: newer than every syscall the profile names");
-	} else if (!arch_listed(doc, arch)) {
+	} else if (!arch_listed(filter, arch)) {
 		char why[128];
 		format_into(
 			why, sizeof(why),
 			"none: %s is not in the profile's architectures (every %s call gets this)",
-			doc_arch_name(arch), doc_arch_name(arch));
+			arch_name(arch), arch_name(arch));
 		out_string(out, "origin", "%s\n", why);
 	} else {
 		out_string(out, "origin", "%s\n", "default action");
@@ -131,7 +135,7 @@ static void out_syscall(struct out *out, const char *name, const struct sigsys_d
 		out_uint(out, NULL, i < n_args ? (i ? ", %#jx" : "%#jx") : NULL, args[i]);
 	out_array_end(out);
 	out_text(out, ")");
-	out_string(out, "arch", " on %s", doc_arch_name(arch));
+	out_string(out, "arch", " on %s", arch_name(arch));
 	out_int(out, "nr", " (nr %jd)", d->syscall_nr);
 	out_object_end(out);
 }
@@ -152,7 +156,6 @@ int profile_explain(const struct profile_opts *o, struct out *out)
 	_cleanup_filter_ struct sigsys_filter *filter = NULL;
 	struct sigsys_error err;
 	struct sigsys_decision d;
-	struct profile_doc doc;
 	uint64_t args[6] = {0};
 	int n_args = o->n_operands - 2;
 	uint32_t arch = o->arch ? o->arch : seccomp_arch_native();
@@ -173,11 +176,7 @@ int profile_explain(const struct profile_opts *o, struct out *out)
 	}
 	if (sigsys_explain(filter, syscall, arch, args, &d, &err) < 0) {
 		cli_error("%s; give the syscall's number on %s instead", err.message,
-			  doc_arch_name(arch));
-		return EXIT_FAIL;
-	}
-	if (profile_doc_open(profile, &doc) < 0) {
-		cli_error("%s: out of memory", path);
+			  arch_name(arch));
 		return EXIT_FAIL;
 	}
 	_cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(arch, d.syscall_nr);
@@ -186,12 +185,11 @@ int profile_explain(const struct profile_opts *o, struct out *out)
 	out_syscall(out, name ? name : syscall, &d, arch, args, n_args);
 	out_string(out, "file", " under %s\n", path);
 	out_string(out, "digest", NULL, sigsys_profile_digest(profile));
-	out_string(out, "mode", "  mode:      %s", o->mode_name);
+	out_string(out, "mode", "  mode:      %s", sigsys_mode_name(o->mode));
 	out_string(out, "caps", ", caps %s\n", o->caps_text);
 	out_decision(out, "decision", "  decision:  %s\n", d.action);
-	out_rule(out, &doc, o, &d, arch, name ? name : syscall);
+	out_rule(out, profile, filter, o, &d, arch, name ? name : syscall);
 	out_task_sees(out, d.action);
 	out_object_end(out);
-	profile_doc_close(&doc);
 	return EXIT_OK;
 }

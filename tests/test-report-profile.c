@@ -215,12 +215,43 @@ Test(check, capability_gated_rules_are_listed_for_the_caps_given)
 	char path[512];
 	data_path(path, sizeof(path), "dcos-default.json");
 	struct run *r = run_cli("profile", "check", path, NULL);
-	cr_expect(strstr(r->out, "syscalls[16] (chroot, pivot_root): not included: needs "
+	cr_expect(strstr(r->out, "syscalls[16] (chroot, pivot_root): includes.caps: needs "
 				 "CAP_SYS_CHROOT"),
 		  "%s", r->out);
 	r = run_cli("profile", "check", "--caps", "CAP_SYS_CHROOT", path, NULL);
 	cr_expect_eq(r->status, 0);
 	cr_expect_not(strstr(r->out, "syscalls[16]"), "%s", r->out);
+}
+
+/* The reasons come from libsigsys (the plan it compiles), not from a copy of moby's rules. */
+Test(check, kernel_gated_rules_are_listed_with_the_library_reason)
+{
+	char path[64];
+	write_temp(path, sizeof(path),
+		   "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+		   "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+		   "{\"names\": [\"write\"], \"action\": \"SCMP_ACT_ALLOW\", "
+		   "\"includes\": {\"minKernel\": \"999.0\"}},"
+		   "{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ALLOW\", "
+		   "\"excludes\": {\"minKernel\": \"2.6\"}},"
+		   "{\"names\": [\"rmdir\"], \"action\": \"SCMP_ACT_ALLOW\", "
+		   "\"includes\": {\"arches\": [\"s390x\"]}}]}");
+	struct run *r = run_cli("profile", "check", "--format", "json", path, NULL);
+	cr_expect_eq(r->status, 0, "%s%s", r->out, r->err);
+	struct json_object *root = parse_output(r);
+	struct json_object *skipped = at(root, "files.0.skipped");
+	cr_assert_eq(json_object_array_length(skipped), 2, "%s", r->out);
+	const char *includes = json_object_get_string(json_object_array_get_idx(skipped, 0));
+	const char *excludes = json_object_get_string(json_object_array_get_idx(skipped, 1));
+	cr_expect(strstr(includes, path) &&
+			  strstr(includes,
+				 ": syscalls[1] (write): includes.minKernel: needs kernel "
+				 "999.0 (this is "),
+		  "%s", includes);
+	cr_expect(strstr(excludes, ": syscalls[2] (mkdir): excludes.minKernel: kernel ") &&
+			  strstr(excludes, " is at least 2.6"),
+		  "%s", excludes);
+	json_object_put(root);
 }
 
 /* ---- check --target mesos ---------------------------------------------------------------- */
