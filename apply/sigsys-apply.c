@@ -22,6 +22,7 @@
 
 #define DEFAULT_PROFILE_DIR "/opt/mesosphere/etc/dcos/mesos/seccomp"
 #define DEFAULT_CACHE_DIR   "/var/cache/sigsys"
+#define DEFAULT_RUN_DIR	    "/run/sigsys"
 #define MAX_PROBES	    256
 
 struct identity {
@@ -39,6 +40,7 @@ struct config {
 	const char *user;
 	const char *cache_dir;
 	const char *probes;
+	const char *run_dir;
 	bool strict, enosys_newer, quiet, dry_run;
 	struct identity id;
 	char **argv;
@@ -55,6 +57,8 @@ struct launch {
 	gid_t gid;
 	gid_t groups[NGROUPS_MAX];
 	int n_groups;
+	enum sigsys_mode mode;
+	uint64_t caps;
 	char command[PATH_MAX];
 	const char *probe_list[MAX_PROBES + 1];
 	char *probe_storage;
@@ -106,6 +110,9 @@ static void usage(FILE *out)
 	      "  --cache-dir DIR       compiled-filter cache (default " DEFAULT_CACHE_DIR
 	      " as root)\n"
 	      "  --no-cache            compile every time\n"
+	      "  --run-dir DIR         where sigsysd listens (default $SIGSYS_RUN_DIR, or\n"
+	      "                        " DEFAULT_RUN_DIR "); the task is registered there before\n"
+	      "                        it starts, or spooled for sigsysd when it is down\n"
 	      "\n"
 	      "Task identity (default: from the Mesos and Marathon environment):\n"
 	      "  --task-id ID  --framework marathon|metronome|other  --app-id ID  --job-id ID\n"
@@ -137,6 +144,7 @@ enum {
 	OPT_USER,
 	OPT_CACHE,
 	OPT_NO_CACHE,
+	OPT_RUN_DIR,
 	OPT_TASK,
 	OPT_FRAMEWORK,
 	OPT_APP,
@@ -162,6 +170,7 @@ static const struct option long_options[] = {
 	{"user", required_argument, NULL, OPT_USER},
 	{"cache-dir", required_argument, NULL, OPT_CACHE},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"run-dir", required_argument, NULL, OPT_RUN_DIR},
 	{"task-id", required_argument, NULL, OPT_TASK},
 	{"framework", required_argument, NULL, OPT_FRAMEWORK},
 	{"app-id", required_argument, NULL, OPT_APP},
@@ -247,6 +256,9 @@ static void parse_args(int argc, char **argv, struct config *c)
 			break;
 		case OPT_NO_CACHE:
 			c->cache_dir = "";
+			break;
+		case OPT_RUN_DIR:
+			c->run_dir = optarg;
 			break;
 		case OPT_DRY:
 			c->dry_run = true;
@@ -426,6 +438,8 @@ static void compile_filter(const struct config *c, struct launch *l)
 		o.cache_dir = geteuid() == 0 ? DEFAULT_CACHE_DIR : NULL;
 	if (sigsys_compile(l->profile, &o, &l->filter, &err) < 0)
 		die("%s", err.message);
+	l->mode = o.mode;
+	l->caps = o.caps;
 	if (sigsys_filter_flags(l->filter) & 0x8 /* NEW_LISTENER */)
 		die("--mode notify needs sigsysd to take the listener; sigsysd's notify source "
 		    "is not available in this version");
@@ -522,6 +536,40 @@ static void print_plan(const struct config *c, const struct launch *l)
 	       id->run_id ?: "-", id->container_id ?: "-", id->agent_id ?: "-");
 }
 
+/* Before the filter is loaded (the profile may deny sockets). Best effort: a launch never
+ * fails for want of sigsysd; the operator is told once. */
+static void register_task(const struct config *c, const struct launch *l)
+{
+	const char *run_dir = c->run_dir ? c->run_dir : env_or(NULL, "SIGSYS_RUN_DIR");
+	struct sigsys_error err;
+	struct sigsys_registration reg = {
+		.pid = getpid(),
+		.task_id = c->id.task_id,
+		.framework = c->id.framework,
+		.app_id = c->id.app_id,
+		.job_id = c->id.job_id,
+		.run_id = c->id.run_id,
+		.container_id = c->id.container_id,
+		.agent_id = c->id.agent_id,
+		.profile = l->unconfined ? NULL : l->profile,
+		.profile_name = l->profile_name ? l->profile_name : c->profile,
+		.mode = l->mode,
+		.caps = l->caps,
+	};
+	if (!run_dir)
+		run_dir = DEFAULT_RUN_DIR;
+	int r = sigsys_register(run_dir, &reg, &err);
+	if (c->quiet || r == SIGSYS_REGISTERED)
+		return;
+	if (r == SIGSYS_SPOOLED)
+		fprintf(stderr,
+			"sigsys-apply: warning: sigsysd is not running; the task's registration "
+			"waits in %s/spool for it\n",
+			run_dir);
+	else
+		fprintf(stderr, "sigsys-apply: warning: task not registered: %s\n", err.message);
+}
+
 /* After the filter is loaded: as few syscalls as possible, then exec. */
 static _Noreturn void become_task(const struct config *c, struct launch *l)
 {
@@ -575,5 +623,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigsys-apply: %s: command not found\n", c.argv[0]);
 		return EXIT_NOT_FOUND;
 	}
+	register_task(&c, &l);
 	become_task(&c, &l);
 }

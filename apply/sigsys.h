@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -145,6 +146,26 @@ const char *sigsys_filter_rule_skipped(const struct sigsys_filter *filter, size_
 /* Load the filter into the calling thread with seccomp(2). Async-signal-safe: no allocation,
  * safe between fork() and exec(). Returns 0, or the listener fd in notify mode. */
 int sigsys_filter_load(const struct sigsys_filter *filter, unsigned load_flags);
+
+/* ---- registering with sigsysd --------------------------------------------------------- */
+
+struct sigsys_registration {
+	pid_t pid; /* the task's first process (sigsysd trusts it only from a root peer) */
+	const char *task_id, *framework, *app_id, *job_id, *run_id, *container_id, *agent_id;
+	const struct sigsys_profile *profile; /* NULL: unconfined */
+	const char *profile_name;	      /* as the scheduler named it, or NULL */
+	enum sigsys_mode mode;
+	uint64_t caps;
+};
+
+#define SIGSYS_REGISTERED 0 /* sigsysd took it */
+#define SIGSYS_SPOOLED	  1 /* sigsysd is down: left in RUN_DIR/spool for it to read at start */
+
+/* Register a task with sigsysd on RUN_DIR/register.sock, before the filter is loaded (the
+ * profile may deny the socket calls). Returns SIGSYS_REGISTERED, SIGSYS_SPOOLED, or a
+ * negative errno (e.g. -EACCES: the daemon is down and the spool is root-only). */
+int sigsys_register(const char *run_dir, const struct sigsys_registration *reg,
+		    struct sigsys_error *err);
 
 /* ---- explaining -------------------------------------------------------------------------- */
 

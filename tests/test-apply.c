@@ -863,3 +863,31 @@ Test(apply, cache_dir_open_to_others_is_not_used, .timeout = 30)
 	}
 	remove_tree(dir);
 }
+
+/* sigsysd is down: the launch goes on, the registration waits in the spool, and the
+ * operator is told once (-q: not at all). */
+Test(apply, registration_is_spooled_when_sigsysd_is_down, .timeout = 30)
+{
+	struct outcome o;
+	char *dir = temp_dir();
+	_cleanup_free_ char *spool = path_in(dir, "spool");
+	apply(ARGS("--profile-dir", profiles(), "--no-cache", "--run-dir", dir, "--task-id",
+		   "web.42", "--", "true"),
+	      &o);
+	expect_exit(&o, 0);
+	expect_err(&o, "sigsysd is not running; the task's registration waits in");
+	cr_expect_eq(strchr(o.err, '\n'), o.err + strlen(o.err) - 1, "one line: %s", o.err);
+	DIR *d = opendir(spool);
+	cr_assert(d, "no spool at %s", spool);
+	int files = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		files += e->d_name[0] != '.';
+	closedir(d);
+	cr_expect_eq(files, 1);
+
+	apply(ARGS("-q", "--profile-dir", profiles(), "--no-cache", "--run-dir", dir, "--", "true"),
+	      &o);
+	expect_exit(&o, 0);
+	cr_expect_str_empty(o.err, "-q: %s", o.err);
+	remove_tree(dir);
+}
