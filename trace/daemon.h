@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sigsysd's state and its life: start (run dir, store, sources, sockets, spool), the event
+ * loop, stop. */
+#ifndef SIGSYS_TRACE_DAEMON_H
+#define SIGSYS_TRACE_DAEMON_H
+
+#include "audit.h"
+#include "registration.h"
+#include "registry.h"
+#include "sigsys.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <syslog.h>
+
+#define DAEMON_RUN_DIR	   "/run/sigsys"
+#define DAEMON_DB	   "/var/lib/sigsys/sigsys.db"
+#define DAEMON_PROFILE_DIR "/opt/mesosphere/etc/dcos/mesos/seccomp"
+#define DAEMON_BATCH	   4096 /* events stored per transaction at most */
+
+enum daemon_source {
+	DAEMON_SOURCE_AUDIT = 1u << 0,
+	DAEMON_SOURCE_PROC = 1u << 1,
+};
+
+struct daemon_config {
+	const char *run_dir, *db, *profile_dir;
+	unsigned sources;
+	bool sources_given; /* explicit: a source that cannot open is an error */
+	bool foreground;
+	bool has_api_group, has_register_group;
+	gid_t api_group, register_group;
+};
+
+struct pending_event {
+	struct seccomp_event event;
+	char task_id[REGISTRY_TASK_ID_MAX + 1]; /* "" when unattributed */
+	char container_id[REGISTRY_TASK_ID_MAX + 1];
+	uint64_t pid_start_ns;
+};
+
+struct daemon {
+	struct daemon_config config;
+	struct store *store;
+	struct registry registry;
+	struct audit_source audit;
+	int proc_fd, register_fd, signal_fd, epoll_fd, run_dir_fd;
+	struct pending_event *pending;
+	size_t n_pending;
+	uint64_t last_maintain_ns;
+	bool stopping;
+};
+
+void daemon_config_init(struct daemon_config *c);
+int daemon_start(struct daemon *d);
+int daemon_run(struct daemon *d);
+void daemon_stop(struct daemon *d);
+
+/* Logs: "sigsysd: LEVEL: message" on stderr in the foreground, syslog when detached. */
+void daemon_log_init(bool to_stderr);
+void daemon_log(int priority, const char *fmt, ...) _printf_(2, 3);
+/* A configuration error, on stderr; returns -EINVAL. */
+int daemon_usage_error(const char *fmt, ...) _printf_(1, 2);
+
+/* registrations: register.sock and the spool (trace/register-server.c) */
+int register_listen(struct daemon *d);
+void register_accept(struct daemon *d);
+int register_read_spool(struct daemon *d);
+int daemon_add_registration(struct daemon *d, const struct registration *reg);
+
+uint64_t now_realtime_ns(void);
+uint64_t now_monotonic_ns(void);
+
+#endif

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * register.sock: one length-prefixed JSON registration per connection (4-byte big-endian
+ * length), answered {"ok": true} or {"ok": false, "error": "…"}. Only root, or members of
+ * --register-group, may register (SO_PEERCRED); a non-root peer only its own pid. And the
+ * spool: registrations sigsys-apply left while sigsysd was down, read at start.
+ */
+#include "daemon.h"
+#include "procfs.h"
+#include "registration.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#define CLIENT_TIMEOUT_S 2
+
+int register_listen(struct daemon *d)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	if ((size_t)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/register.sock",
+			     d->config.run_dir) >= sizeof(addr.sun_path)) {
+		daemon_log(LOG_ERR, "the run dir path is too long for a socket");
+		return -ENAMETOOLONG;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(addr.sun_path); /* a stale socket of a previous run */
+	gid_t group = d->config.has_register_group ? d->config.register_group : 0;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    chown(addr.sun_path, 0, group) < 0 || chmod(addr.sun_path, 0660) < 0 ||
+	    listen(fd, 64) < 0) {
+		int r = -errno;
+		daemon_log(LOG_ERR, "cannot listen on %s: %m", addr.sun_path);
+		close(fd);
+		return r;
+	}
+	d->register_fd = fd;
+	return 0;
+}
+
+static bool in_group(pid_t pid, gid_t gid, gid_t peer_gid)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	bool found = peer_gid == gid;
+	format_into(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	while (!found && f && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		char *save = NULL;
+		for (char *t = strtok_r(line + 7, " \t\n", &save); t && !found;
+		     t = strtok_r(NULL, " \t\n", &save))
+			found = (gid_t)strtoul(t, NULL, 10) == gid;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static bool peer_allowed(const struct daemon *d, const struct ucred *peer)
+{
+	if (peer->uid == 0)
+		return true;
+	return d->config.has_register_group &&
+	       in_group(peer->pid, d->config.register_group, peer->gid);
+}
+
+static void reply(int fd, bool ok, const char *error)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(ok));
+	if (!ok)
+		json_object_object_add(o, "error", json_object_new_string(error));
+	size_t len;
+	const char *text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	uint32_t be = htonl((uint32_t)len);
+	if (send(fd, &be, 4, MSG_NOSIGNAL) != 4 || send(fd, text, len, MSG_NOSIGNAL) < 0)
+		daemon_log(LOG_WARNING, "answering a registration: %m");
+	json_object_put(o);
+}
+
+static int read_message(int fd, char **ret, size_t *ret_len)
+{
+	uint32_t be;
+	if (recv(fd, &be, 4, MSG_WAITALL) != 4)
+		return -EBADMSG;
+	size_t len = ntohl(be);
+	if (len == 0 || len > REGISTRATION_MAX_BYTES)
+		return -E2BIG;
+	char *text = malloc(len);
+	if (!text)
+		return -ENOMEM;
+	if (recv(fd, text, len, MSG_WAITALL) != (ssize_t)len) {
+		free(text);
+		return -EBADMSG;
+	}
+	*ret = text;
+	*ret_len = len;
+	return 0;
+}
+
+int daemon_add_registration(struct daemon *d, const struct registration *reg)
+{
+	struct store_task t = {.task_id = reg->task_id[0] ? reg->task_id : NULL,
+			       .framework = reg->framework,
+			       .app_id = reg->app_id[0] ? reg->app_id : NULL,
+			       .job_id = reg->job_id[0] ? reg->job_id : NULL,
+			       .run_id = reg->run_id[0] ? reg->run_id : NULL,
+			       .container_id = reg->container_id[0] ? reg->container_id : NULL,
+			       .agent_id = reg->agent_id[0] ? reg->agent_id : NULL,
+			       .pid = reg->pid,
+			       .pid_start_ns = reg->pid_start_ns,
+			       .profile_name = reg->profile_name[0] ? reg->profile_name : NULL,
+			       .profile_digest = reg->unconfined ? NULL : reg->digest,
+			       .profile_text = reg->profile_text,
+			       .mode = sigsys_mode_name(reg->mode),
+			       .caps = reg->caps,
+			       .registered_ns = reg->time_ns};
+	char fallback_id[64];
+	struct store_error err;
+	if (!t.task_id) { /* a launch without a Mesos task id: named by its first process */
+		format_into(fallback_id, sizeof(fallback_id), "pid-%d-%ju", reg->pid,
+			    (uintmax_t)reg->pid_start_ns);
+		t.task_id = fallback_id;
+	}
+	int r = store_put_task(d->store, &t, &err);
+	if (r < 0) {
+		daemon_log(LOG_ERR, "storing the registration of %s: %s", t.task_id, err.message);
+		return r;
+	}
+	/* Only a live process with that start time joins the registry: a dead one's pid may
+	 * already belong to someone else. */
+	uint64_t start;
+	if (proc_pid_start_ns(reg->pid, &start) == 0 && start == reg->pid_start_ns) {
+		registry_add(&d->registry, reg->pid, reg->pid_start_ns, t.task_id);
+	} else { /* it ended while sigsysd was down: how, nobody knows */
+		struct store_proc_event gone = {.kind = STORE_PROC_EXIT,
+						.pid = reg->pid,
+						.start_ns = reg->pid_start_ns,
+						.time_ns = now_realtime_ns(),
+						.wait_status = STORE_WAIT_UNKNOWN};
+		store_put_procs(d->store, &gone, 1, NULL);
+	}
+	daemon_log(LOG_INFO, "registered task %s (pid %d, %s mode)", t.task_id, reg->pid, t.mode);
+	return 0;
+}
+
+static void handle_client(struct daemon *d, int fd)
+{
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	struct timeval timeout = {.tv_sec = CLIENT_TIMEOUT_S};
+	char why[512];
+	char *text = NULL;
+	size_t text_len;
+	struct registration reg;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0)
+		return;
+	if (!peer_allowed(d, &peer)) {
+		daemon_log(LOG_WARNING,
+			   "registration from uid %u (pid %d) refused: not root nor "
+			   "in the register group",
+			   (unsigned)peer.uid, (int)peer.pid);
+		reply(fd, false, "only root or the register group may register tasks");
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	int r = read_message(fd, &text, &text_len);
+	if (r < 0) {
+		reply(fd, false, r == -E2BIG ? "message too large" : "malformed message");
+		return;
+	}
+	r = registration_parse(text, text_len, &peer, &reg, why, sizeof(why));
+	free(text);
+	if (r < 0) {
+		daemon_log(LOG_WARNING, "registration from pid %d refused: %s", (int)peer.pid, why);
+		reply(fd, false, why);
+		return;
+	}
+	r = daemon_add_registration(d, &reg);
+	registration_clear(&reg);
+	reply(fd, r >= 0, "sigsysd could not store it");
+}
+
+void register_accept(struct daemon *d)
+{
+	for (int i = 0; i < 64; i++) {
+		int fd = accept4(d->register_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		handle_client(d, fd);
+		close(fd);
+	}
+}
+
+static void read_spooled(struct daemon *d, int dfd, const char *name, uint64_t *oldest_ns)
+{
+	char why[512], *text = NULL;
+	size_t len;
+	struct registration reg;
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int r = fd < 0 ? -errno : read_fd_bounded(fd, REGISTRATION_MAX_BYTES, &text, &len);
+	if (fd >= 0)
+		close(fd);
+	if (r >= 0 && (r = registration_parse(text, len, NULL, &reg, why, sizeof(why))) < 0)
+		daemon_log(LOG_WARNING, "spooled registration %s refused: %s", name, why);
+	free(text);
+	if (r < 0) {
+		unlinkat(dfd, name, 0);
+		return;
+	}
+	if (!*oldest_ns || reg.time_ns < *oldest_ns)
+		*oldest_ns = reg.time_ns;
+	r = daemon_add_registration(d, &reg);
+	registration_clear(&reg);
+	if (r >= 0) /* kept when the store failed: the next start tries again */
+		unlinkat(dfd, name, 0);
+}
+
+/* Launches while sigsysd was down: registered now, and the gap recorded as a loss. */
+int register_read_spool(struct daemon *d)
+{
+	int dfd = openat(d->run_dir_fd, "spool", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	uint64_t oldest = 0;
+	int n = 0;
+	if (dfd < 0) {
+		if (mkdirat(d->run_dir_fd, "spool", 0700) < 0 && errno != EEXIST)
+			daemon_log(LOG_WARNING, "cannot create the spool: %m");
+		return 0;
+	}
+	struct stat st;
+	if (fstat(dfd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 0077)) {
+		daemon_log(LOG_ERR, "the spool is not root-only: ignored");
+		close(dfd);
+		return -EPERM;
+	}
+	DIR *dir = fdopendir(dfd);
+	for (struct dirent *e; dir && (e = readdir(dir));)
+		if (e->d_name[0] != '.' && strstr(e->d_name, ".json")) {
+			read_spooled(d, dirfd(dir), e->d_name, &oldest);
+			n++;
+		}
+	if (dir)
+		closedir(dir);
+	if (oldest) {
+		struct store_loss loss = {.source = "daemon",
+					  .kind = STORE_LOSS_DAEMON_DOWN,
+					  .first_ns = oldest,
+					  .last_ns = now_realtime_ns()};
+		store_put_loss(d->store, &loss, NULL);
+		daemon_log(LOG_INFO, "%d spooled registration(s) read", n);
+	}
+	return n;
+}
