@@ -287,7 +287,8 @@ static bool decode_span(const struct span *s, char *out, size_t cap)
 	size_t kept = n < cap ? n : cap;
 
 	if (!s->hex) {
-		memcpy(out, s->p, kept);
+		if (kept) /* an empty span may have no pointer */
+			memcpy(out, s->p, kept);
 		return n > cap;
 	}
 	for (size_t i = 0; i < kept; i++)

@@ -256,6 +256,12 @@ static void drop_pending(struct daemon *d)
 	d->n_pending = 0;
 }
 
+static void attribute_pending(struct daemon *d)
+{
+	for (; d->n_attributed < d->n_pending; d->n_attributed++)
+		attribute(d, &d->pending[d->n_attributed]);
+}
+
 static void flush_events(struct daemon *d)
 {
 	static struct store_event evs[DAEMON_BATCH];
@@ -273,7 +279,7 @@ static void flush_events(struct daemon *d)
 	}
 	int r = store_put_events(d->store, evs, d->n_pending, &res, &err);
 	if (r >= 0 && !res.deferred) {
-		d->n_pending = 0;
+		d->n_pending = d->n_attributed = 0;
 		return;
 	}
 	if (r >= 0)
@@ -283,16 +289,22 @@ static void flush_events(struct daemon *d)
 			   err.message);
 	if (d->n_pending == DAEMON_BATCH)
 		drop_pending(d);
+	d->n_attributed = d->n_pending; /* what is kept was attributed */
 }
+
+static void drain_proc(struct daemon *d);
 
 static void on_audit_event(const struct seccomp_event *e, void *userdata)
 {
 	struct daemon *d = userdata;
-	if (d->n_pending == DAEMON_BATCH)
+	if (d->n_pending == DAEMON_BATCH) {
+		if (d->proc_fd >= 0)
+			drain_proc(d);
+		attribute_pending(d);
 		flush_events(d);
-	struct pending_event *p = &d->pending[d->n_pending++];
-	*p = (struct pending_event){.event = *e};
-	attribute(d, p);
+	}
+	/* attributed at flush time, after the process connector caught up (see daemon_run) */
+	d->pending[d->n_pending++] = (struct pending_event){.event = *e};
 }
 
 static void on_audit_loss(const struct audit_loss *l, void *userdata)
@@ -446,6 +458,11 @@ int daemon_run(struct daemon *d)
 		}
 		if (d->audit.fd >= 0)
 			drain_audit(d);
+		/* A process's fork is reported before any of its syscalls is: draining the
+		 * connector after reading audit makes every event's process known. */
+		if (d->proc_fd >= 0 && d->n_pending > d->n_attributed)
+			drain_proc(d);
+		attribute_pending(d);
 		flush_events(d);
 		maintain(d);
 	}

@@ -49,6 +49,7 @@ struct daemon {
 	int proc_fd, register_fd, signal_fd, epoll_fd, run_dir_fd;
 	struct pending_event *pending;
 	size_t n_pending;
+	size_t n_attributed; /* pending[0 .. n_attributed) have their task */
 	uint64_t last_maintain_ns;
 	bool stopping;
 };
