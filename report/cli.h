@@ -18,5 +18,9 @@ int cli_usage_error(const char *help_command, const char *fmt, ...) _printf_(2, 
 
 /* `sigsys profile ...`: argv[0] is "profile". Returns the exit status. */
 int profile_main(int argc, char **argv);
+/* `sigsys report`, `sigsys events`, `sigsys doctor`: argv[0] is the command. */
+int report_main(int argc, char **argv);
+int events_main(int argc, char **argv);
+int doctor_main(int argc, char **argv);
 
 #endif

@@ -19,10 +19,10 @@ struct command {
 
 static const struct command commands[] = {
 	{"profile", profile_main, "check, explain, fingerprint and compare seccomp profiles"},
-	{"report", NULL, "why a task failed: seccomp or not, which syscall, which rule"},
-	{"events", NULL, "the seccomp decisions sigsysd recorded"},
+	{"report", report_main, "why a task failed: seccomp or not, which syscall, which rule"},
+	{"events", events_main, "the seccomp decisions sigsysd recorded"},
 	{"suggest", NULL, "the smallest profile change that would have let a task run"},
-	{"doctor", NULL, "what this kernel and agent can do"},
+	{"doctor", doctor_main, "what this kernel and agent can do"},
 };
 
 void cli_error(const char *fmt, ...)
@@ -118,8 +118,8 @@ int main(int argc, char **argv)
 				       "events, suggest, doctor)",
 				       argv[optind]);
 	if (!cmd->run) {
-		cli_error("'sigsys %s' is not available in this version (%s); 'sigsys profile' is",
-			  cmd->name, SIGSYS_VERSION);
+		cli_error("'sigsys %s' is not available in this version (%s)", cmd->name,
+			  SIGSYS_VERSION);
 		return EXIT_USAGE;
 	}
 	return cmd->run(argc - optind, argv + optind);
