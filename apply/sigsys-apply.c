@@ -536,6 +536,17 @@ static void print_plan(const struct config *c, const struct launch *l)
 	       id->run_id ?: "-", id->container_id ?: "-", id->agent_id ?: "-");
 }
 
+/* The name the profile was resolved by: what the scheduler named, what the operator gave,
+ * or the agent default. */
+static const char *profile_name_of(const struct config *c, const struct launch *l)
+{
+	if (l->unconfined)
+		return NULL;
+	if (l->profile_name)
+		return l->profile_name;
+	return c->profile ? c->profile : "default.json";
+}
+
 /* Before the filter is loaded (the profile may deny sockets). Best effort: a launch never
  * fails for want of sigsysd; the operator is told once. */
 static void register_task(const struct config *c, const struct launch *l)
@@ -552,7 +563,7 @@ static void register_task(const struct config *c, const struct launch *l)
 		.container_id = c->id.container_id,
 		.agent_id = c->id.agent_id,
 		.profile = l->unconfined ? NULL : l->profile,
-		.profile_name = l->profile_name ? l->profile_name : c->profile,
+		.profile_name = profile_name_of(c, l),
 		.mode = l->mode,
 		.caps = l->caps,
 	};

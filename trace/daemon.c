@@ -374,8 +374,34 @@ static void on_exit_change(struct daemon *d, const struct proc_change *c,
 	registry_exited(&d->registry, c->tgid, now_monotonic_ns());
 }
 
+/* What a registered process became: its comm and exe, for reports that name it. */
+static void on_exec(struct daemon *d, const struct proc_change *c, struct store_proc_event *out,
+		    size_t *n, char comm[][32], char exe[][PATH_MAX])
+{
+	const struct registry_entry *e = registry_find(&d->registry, c->tgid, 0);
+	char path[64];
+	if (!e || e->exited_ns || c->tid != c->tgid)
+		return;
+	size_t i = *n;
+	format_into(path, sizeof(path), "/proc/%d/exe", c->tgid);
+	ssize_t len = readlink(path, exe[i], PATH_MAX - 1);
+	exe[i][len > 0 ? len : 0] = '\0';
+	format_into(path, sizeof(path), "/proc/%d/comm", c->tgid);
+	_cleanup_free_ char *text = NULL;
+	comm[i][0] = '\0';
+	if (read_file_bounded(path, 64, &text, NULL) == 0)
+		format_into(comm[i], 32, "%.*s", (int)strcspn(text, "\n"), text);
+	out[(*n)++] = (struct store_proc_event){.kind = STORE_PROC_EXEC,
+						.pid = c->tgid,
+						.start_ns = e->start_ns,
+						.time_ns = now_realtime_ns(),
+						.comm = comm[i][0] ? comm[i] : NULL,
+						.exe = exe[i][0] ? exe[i] : NULL};
+}
+
 static void apply_changes(struct daemon *d, const struct proc_change *changes, int n)
 {
+	static char comm[64][32], exe[64][PATH_MAX];
 	struct store_proc_event out[64];
 	size_t k = 0;
 	for (int i = 0; i < n && k < ARRAY_SIZE(out); i++) {
@@ -383,6 +409,8 @@ static void apply_changes(struct daemon *d, const struct proc_change *changes, i
 			on_fork(d, &changes[i], out, &k);
 		else if (changes[i].type == PROC_CHANGE_EXIT)
 			on_exit_change(d, &changes[i], out, &k);
+		else if (changes[i].type == PROC_CHANGE_EXEC)
+			on_exec(d, &changes[i], out, &k, comm, exe);
 	}
 	struct store_error err;
 	if (k && store_put_procs(d->store, out, k, &err) < 0)
