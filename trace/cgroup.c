@@ -49,6 +49,7 @@ bool mesos_id_valid(const char *id, size_t len)
 /* ---- /proc/<pid>/cgroup ---------------------------------------------------------------- */
 
 #define ROOT_DEPTH_MAX 8
+#define ROOT_LEN_MAX   255
 /* Enough for the root and the deepest chain; later components are checked, not kept. */
 #define PATH_KEPT (ROOT_DEPTH_MAX + 2 * MESOS_NESTING_MAX + 1)
 
@@ -213,13 +214,13 @@ static int scan_line(struct cgroup_scan *s, struct span text)
 /* The root argument ("mesos", "a/b"): components as in a path, each a valid id. */
 static int parse_root(const char *root, struct path *ret)
 {
-	char buf[PATH_MAX + 2];
+	char buf[ROOT_LEN_MAX + 2];
 	size_t len;
 
 	if (!root)
 		root = MESOS_CGROUPS_ROOT;
-	len = strnlen(root, PATH_MAX);
-	if (len == 0 || len >= PATH_MAX || root[0] == '/')
+	len = strnlen(root, ROOT_LEN_MAX + 1);
+	if (len == 0 || len > ROOT_LEN_MAX || root[0] == '/')
 		return -EINVAL;
 	buf[0] = '/';
 	memcpy(buf + 1, root, len);
@@ -238,33 +239,30 @@ int cgroup_mesos_container(const char *text, size_t len, const char *root,
 			   struct mesos_container *ret)
 {
 	struct path root_path;
-	struct cgroup_scan *s;
+	struct cgroup_scan scan = {.root = &root_path}, *s = &scan;
 	const char *p = text, *end = text + len;
 	size_t lines = 0;
 	int r = 0;
 
-	if (!text || len == 0 || len > CGROUP_TEXT_MAX || text[len - 1] != '\n')
+	if (!text || len == 0 || len > CGROUP_TEXT_MAX)
 		return -EINVAL;
 	if (parse_root(root, &root_path) < 0)
 		return -EINVAL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->root = &root_path;
 	while (p < end && r == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
-		if (++lines > CGROUP_LINES_MAX)
+		/* The kernel ends every line: a line without its end is a cut read. */
+		if (!nl || ++lines > CGROUP_LINES_MAX) {
 			r = -EINVAL;
-		else
-			r = scan_line(s, (struct span){p, (size_t)(nl - p)});
+			break;
+		}
+		r = scan_line(s, (struct span){p, (size_t)(nl - p)});
 		p = nl + 1;
 	}
 	if (r == 0 && s->best.depth == 0)
 		r = -ENOENT;
 	if (r == 0)
 		*ret = s->best;
-	free(s);
 	return r;
 }
 
@@ -454,6 +452,8 @@ int mesos_env_of(pid_t pid, struct mesos_env *ret)
 	if (r < 0)
 		return r;
 	r = mesos_env_parse(text, len, ret);
+	if (!full)
+		ret->flags |= MESOS_ENV_INCOMPLETE;
 	free(text);
 	return r;
 }

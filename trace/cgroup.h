@@ -58,7 +58,7 @@ bool mesos_id_valid(const char *id, size_t len);
  * The Mesos container of a process, from the text of /proc/<pid>/cgroup: every line
  * "HIERARCHY:CONTROLLERS:PATH\n" (cgroup v1, and "0::PATH" for cgroup2), where Mesos puts a
  * container at /<root>/<id> and a nested one at /<root>/<parent>/mesos/<child> (root: the
- * agent's --cgroups_root, NULL for MESOS_CGROUPS_ROOT; it may have several components).
+ * agent's --cgroups_root, NULL for MESOS_CGROUPS_ROOT: up to 8 components of valid ids).
  * Components after the chain (a cgroup2 "leaf", a task's own sub-cgroups) are allowed.
  *
  * Every line must be well-formed (a hierarchy id once, controllers of [A-Za-z0-9_,=.-], an
@@ -73,7 +73,8 @@ bool mesos_id_valid(const char *id, size_t len);
 int cgroup_mesos_container(const char *text, size_t len, const char *root,
 			   struct mesos_container *ret);
 
-/* The same for a live process. Also -ESRCH (gone), -EFBIG (file over CGROUP_TEXT_MAX). */
+/* The same for a live process. Also -ESRCH (gone), -EFBIG (file over CGROUP_TEXT_MAX),
+ * -ENOMEM, or the errno of reading /proc. */
 int cgroup_mesos_container_of(pid_t pid, const char *root, struct mesos_container *ret);
 
 /* The variables read from the environment, as bits of found / invalid / conflicting. */
@@ -88,7 +89,7 @@ enum mesos_env_var {
 };
 
 enum mesos_env_flag {
-	MESOS_ENV_INCOMPLETE = 1u << 0, /* the text ended inside an entry (read was cut) */
+	MESOS_ENV_INCOMPLETE = 1u << 0, /* the text ended inside an entry, or the read was cut */
 };
 
 struct mesos_env {
@@ -115,7 +116,8 @@ struct mesos_env {
  */
 int mesos_env_parse(const char *text, size_t len, struct mesos_env *ret);
 
-/* The same for a live process (its first MESOS_ENV_READ_MAX bytes). -ESRCH when gone. */
+/* The same for a live process (its first MESOS_ENV_READ_MAX bytes). -ESRCH when gone,
+ * -ENOMEM, or the errno of reading /proc (-EACCES without the right to ptrace-read it). */
 int mesos_env_of(pid_t pid, struct mesos_env *ret);
 
 #endif

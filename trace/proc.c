@@ -329,7 +329,7 @@ long proc_seq_gap(uint64_t *next, size_t ncpus, const struct proc_change *c)
 
 /* ---- the socket ---------------------------------------------------------------------- */
 
-/* PROC_CN_MCAST_LISTEN or _IGNORE, to the kernel; cn.ack carries a nonce for the answer. */
+/* PROC_CN_MCAST_LISTEN or _IGNORE, to the kernel; its answer carries nonce + 1. */
 static int send_mcast_op(int fd, enum proc_cn_mcast_op op, uint32_t nonce)
 {
 	struct {
@@ -360,6 +360,32 @@ static int64_t monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One datagram from the kernel; see proc_receive(). */
+static int receive_from_kernel(int fd, void *buf, size_t size, int flags)
+{
+	struct iovec iov = {.iov_base = buf, .iov_len = size < INT_MAX ? size : INT_MAX};
+
+	for (;;) {
+		struct sockaddr_nl from;
+		struct msghdr msg = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+		};
+		ssize_t n = recvmsg(fd, &msg, flags);
+
+		if (n < 0)
+			return -errno;
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		/* Only root can send to this socket, but only the kernel speaks for processes. */
+		if (msg.msg_namelen >= sizeof(from) && from.nl_family == AF_NETLINK &&
+		    from.nl_pid == 0)
+			return (int)n;
+	}
 }
 
 /* Is this datagram the kernel's answer to our request? 1 yes (*ret_error set), 0 no. */
@@ -395,12 +421,11 @@ static int wait_for_ack(int fd, uint32_t nonce)
 			return -errno;
 		if (r <= 0)
 			continue;
-		r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (r < 0) {
-			if (errno == EAGAIN || errno == EINTR || errno == ENOBUFS)
-				continue;
-			return -errno;
-		}
+		r = receive_from_kernel(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (r == -EAGAIN || r == -EINTR || r == -ENOBUFS || r == -EMSGSIZE)
+			continue;
+		if (r < 0)
+			return r;
 		if (is_our_ack(buf, (size_t)r, nonce, &error))
 			return -error;
 	}
@@ -421,13 +446,19 @@ static int set_receive_buffer(int fd, size_t size)
 	return 0;
 }
 
-/* Tells our acknowledgement from another listener's (acks are multicast to everyone). */
-static uint32_t request_nonce(int fd)
+/* The socket's netlink port id: unique among live sockets, so as the request's nonce it
+ * tells our acknowledgement from another listener's (acks are multicast to everyone). */
+static int port_id(int fd, uint32_t *ret)
 {
-	struct timespec ts;
+	struct sockaddr_nl addr;
+	socklen_t len = sizeof(addr);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)getpid() * 2654435761u ^ (uint32_t)ts.tv_nsec ^ (uint32_t)fd << 24;
+	if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0)
+		return -errno;
+	if (len < sizeof(addr) || addr.nl_family != AF_NETLINK)
+		return -EPROTO;
+	*ret = addr.nl_pid;
+	return 0;
 }
 
 int proc_open(unsigned flags, size_t rcvbuf)
@@ -450,7 +481,9 @@ int proc_open(unsigned flags, size_t rcvbuf)
 		r = -errno;
 		goto fail;
 	}
-	nonce = request_nonce(fd);
+	r = port_id(fd, &nonce);
+	if (r < 0)
+		goto fail;
 	r = send_mcast_op(fd, PROC_CN_MCAST_LISTEN, nonce);
 	if (r < 0)
 		goto fail;
@@ -465,38 +498,21 @@ fail:
 
 int proc_close(int fd)
 {
+	uint32_t nonce;
 	int r;
 
 	if (fd < 0)
 		return -EBADF;
-	r = send_mcast_op(fd, PROC_CN_MCAST_IGNORE, request_nonce(fd));
+	r = port_id(fd, &nonce);
+	if (r == 0)
+		r = send_mcast_op(fd, PROC_CN_MCAST_IGNORE, nonce);
 	close(fd);
 	return r;
 }
 
 int proc_receive(int fd, void *buf, size_t size)
 {
-	struct iovec iov = {.iov_base = buf, .iov_len = size < INT_MAX ? size : INT_MAX};
-
-	for (;;) {
-		struct sockaddr_nl from;
-		struct msghdr msg = {
-			.msg_name = &from,
-			.msg_namelen = sizeof(from),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-		};
-		ssize_t n = recvmsg(fd, &msg, 0);
-
-		if (n < 0)
-			return -errno;
-		if (msg.msg_flags & MSG_TRUNC)
-			return -EMSGSIZE;
-		/* Only root can send to this socket, but only the kernel speaks for processes. */
-		if (msg.msg_namelen >= sizeof(from) && from.nl_family == AF_NETLINK &&
-		    from.nl_pid == 0)
-			return (int)n;
-	}
+	return receive_from_kernel(fd, buf, size, 0);
 }
 
 /* ---- /proc/<pid>/stat ----------------------------------------------------------------- */

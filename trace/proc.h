@@ -107,7 +107,9 @@ struct proc_change {
 		} coredump;
 		struct {
 			int32_t error; /* 0, or the positive errno the kernel answered */
-			uint32_t ack;  /* the request's cn_msg.ack + 1: who the answer is for */
+			/* The request's cn_msg.ack + 1. proc_open() and proc_close() send
+			 * their socket's port id: an answer to them is its port id + 1. */
+			uint32_t ack;
 		} ack;
 	};
 };
@@ -163,7 +165,8 @@ int proc_decode(const void *buf, size_t len, struct proc_change *out, size_t max
  * counter, and this socket receives every message (it listens to all events), so a jump in
  * one CPU's sequence counts messages lost. next[] has one entry per possible CPU, each
  * starting at PROC_SEQ_UNSEEN. Returns how many messages from c->cpu were missed before c
- * (0 for the first one seen), or -ERANGE when c->cpu >= ncpus.
+ * (0 for the first one seen, for a step backwards, which resyncs, and for the uncounted
+ * acknowledgements of kernels before 6.6, cpu -1), or -ERANGE when c->cpu >= ncpus.
  */
 #define PROC_SEQ_UNSEEN UINT64_MAX
 long proc_seq_gap(uint64_t *next, size_t ncpus, const struct proc_change *c);
@@ -183,7 +186,7 @@ int proc_start_time_ns(pid_t pid, uint64_t *ret_ns);
  */
 int proc_stat_start_ticks(const char *text, size_t len, uint64_t *ret_ticks);
 
-/* Clock ticks (sysconf(_SC_CLK_TCK)) to ns; -ERANGE on overflow, -EINVAL for hz 0. */
+/* Clock ticks (sysconf(_SC_CLK_TCK)) to ns; -ERANGE on overflow, -EINVAL for hz <= 0. */
 int proc_ticks_to_ns(uint64_t ticks, long hz, uint64_t *ret_ns);
 
 #endif
