@@ -202,7 +202,7 @@ int sigsys_register(const char *run_dir, const struct sigsys_registration *reg,
 	uint64_t start_ns = 0;
 	if (!run_dir || !reg || reg->pid <= 0)
 		return -EINVAL;
-	int r = proc_pid_start_ns(reg->pid, &start_ns);
+	int r = proc_start_time_ns(reg->pid, &start_ns);
 	if (r < 0) {
 		if (err)
 			format_into(err->message, sizeof(err->message),

@@ -84,7 +84,7 @@ Test(register, daemon_down_spools_the_registration, .init = setup, .fini = teard
 	cr_expect_eq(st.st_mode & 0777, 0700, "the spool is root-only: %o", st.st_mode & 0777);
 
 	struct json_object *o = spooled();
-	cr_assert_eq(proc_pid_start_ns(getpid(), &start), 0);
+	cr_assert_eq(proc_start_time_ns(getpid(), &start), 0);
 	cr_expect_eq(json_object_get_int(json_object_object_get(o, "pid")), getpid());
 	cr_expect_eq(json_object_get_uint64(json_object_object_get(o, "pid_start_ns")), start);
 	cr_expect_str_eq(field(o, "task_id"), "web.1234");

@@ -249,3 +249,58 @@ Test(sigsysd, non_root_registration_is_refused, .timeout = 60)
 	stop_daemon(&d);
 	remove_dirs(&d);
 }
+
+static int task_exit(const struct store_task *t, void *userdata)
+{
+	*(struct store_exit *)userdata = t->exit;
+	return 0;
+}
+
+/* A thread that is not the leader execs: the kernel reports the leader's exit (0) before
+ * the exec; the task's exit must be the status of what it exec'd, not that 0. */
+Test(sigsysd, an_exec_from_a_thread_is_not_the_task_exit, .timeout = 120)
+{
+	struct daemon_run d;
+	setup_dirs(&d);
+	start_daemon(&d);
+	char *argv[] = {
+		(char *)env_path("SIGSYS_APPLY"),
+		"-q",
+		"--run-dir",
+		d.run_dir,
+		"--profile-dir",
+		(char *)env_path("SIGSYS_PROFILES"),
+		"--profile",
+		"relaxed.json",
+		"--no-cache",
+		"--caps",
+		"",
+		"--task-id",
+		"t-thread-exec",
+		"--",
+		"/usr/bin/python3",
+		"-c",
+		"import os, threading, time\n"
+		"threading.Thread(target=lambda: os.execv('/bin/sh', ['sh', '-c', 'exit 4']))"
+		".start()\ntime.sleep(10)",
+		NULL};
+	int status = wait_for(spawn(argv));
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 4, "status %#x", status);
+
+	struct store_options o;
+	struct store_exit exit = {0};
+	store_options_init(&o);
+	o.read_only = true;
+	for (int i = 0; i < 50 && exit.kind == STORE_EXIT_NONE; i++) {
+		struct store *s = NULL;
+		sleep_ms(100);
+		if (store_open(d.db, &o, &s, NULL) == 0) {
+			store_get_task(s, "t-thread-exec", task_exit, &exit, NULL);
+			store_close(s);
+		}
+	}
+	cr_expect_eq(exit.kind, STORE_EXIT_STATUS);
+	cr_expect_eq(exit.code, 4, "the task's exit is %d, not the exec'd shell's 4", exit.code);
+	stop_daemon(&d);
+	remove_dirs(&d);
+}

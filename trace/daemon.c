@@ -18,6 +18,7 @@
 #define MAINTAIN_EVERY_NS (10ull * 1000000000ull)
 #define LOOP_TIMEOUT_MS	  1000
 #define DRAIN_BUDGET	  4096
+#define PROC_CHANGES_MAX  1024 /* process changes applied together */
 
 static bool log_to_stderr = true;
 
@@ -222,7 +223,7 @@ static void attribute(struct daemon *d, struct pending_event *p)
 	const struct registry_entry *e = registry_find(&d->registry, p->event.pid, 0);
 	uint64_t start = 0;
 	/* An exited entry may hide a reused pid: check the live process's start time. */
-	if (e && e->exited_ns && proc_pid_start_ns(p->event.pid, &start) == 0)
+	if (e && e->exited_ns && proc_start_time_ns(p->event.pid, &start) == 0)
 		e = registry_find(&d->registry, p->event.pid, start);
 	if (e) {
 		format_into(p->task_id, sizeof(p->task_id), "%s", e->task_id);
@@ -342,6 +343,15 @@ static int wait_status_of(const struct proc_change *c)
 	return STORE_WAIT_UNKNOWN;
 }
 
+static uint64_t boot_offset_ns(void)
+{
+	struct timespec boot, mono;
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	int64_t diff = (boot.tv_sec - mono.tv_sec) * 1000000000ll + (boot.tv_nsec - mono.tv_nsec);
+	return diff > 0 ? (uint64_t)diff : 0;
+}
+
 static void on_fork(struct daemon *d, const struct proc_change *c, struct store_proc_event *out,
 		    size_t *n)
 {
@@ -349,7 +359,9 @@ static void on_fork(struct daemon *d, const struct proc_change *c, struct store_
 	uint64_t start = 0;
 	if (c->fork.thread || !parent)
 		return;
-	proc_pid_start_ns(c->tgid, &start); /* 0 if it is gone already */
+	/* The fork's own stamp, not /proc (the child may be gone already): monotonic, moved
+	 * to the boot clock /proc start times use; within one clock tick of /proc's value. */
+	start = c->time_ns + boot_offset_ns();
 	if (registry_add(&d->registry, c->tgid, start, parent->task_id) < 0)
 		return;
 	out[(*n)++] = (struct store_proc_event){.kind = STORE_PROC_FORK,
@@ -360,17 +372,59 @@ static void on_fork(struct daemon *d, const struct proc_change *c, struct store_
 						.parent_start_ns = parent->start_ns};
 }
 
+static void commit_exit(struct daemon *d, const struct store_proc_event *ev)
+{
+	struct store_error err;
+	if (store_put_procs(d->store, ev, 1, &err) < 0)
+		daemon_log(LOG_ERR, "storing an exit: %s", err.message);
+	registry_exited(&d->registry, ev->pid, now_monotonic_ns());
+}
+
+/* Held exits whose time is up were real: store them. */
+static void commit_held_exits(struct daemon *d, bool all)
+{
+	uint64_t now = now_monotonic_ns();
+	size_t kept = 0;
+	for (size_t i = 0; i < d->n_held; i++) {
+		if (all || now >= d->held[i].deadline_ns)
+			commit_exit(d, &d->held[i].event);
+		else
+			d->held[kept++] = d->held[i];
+	}
+	d->n_held = kept;
+}
+
+/* An exec of a pid whose leader "exited": that exit was the exec's, not the process's. */
+static void cancel_held_exit(struct daemon *d, int32_t pid)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < d->n_held; i++)
+		if (d->held[i].pid != pid)
+			d->held[kept++] = d->held[i];
+	d->n_held = kept;
+}
+
 static void on_exit_change(struct daemon *d, const struct proc_change *c,
 			   struct store_proc_event *out, size_t *n)
 {
 	const struct registry_entry *e = registry_find(&d->registry, c->tgid, 0);
 	if (!e || c->tid != c->tgid || e->exited_ns)
 		return;
-	out[(*n)++] = (struct store_proc_event){.kind = STORE_PROC_EXIT,
-						.pid = c->tgid,
-						.start_ns = e->start_ns,
-						.time_ns = now_realtime_ns(),
-						.wait_status = wait_status_of(c)};
+	struct store_proc_event ev = {.kind = STORE_PROC_EXIT,
+				      .pid = c->tgid,
+				      .start_ns = e->start_ns,
+				      .time_ns = now_realtime_ns(),
+				      .wait_status = wait_status_of(c)};
+	if (ev.wait_status == 0) {
+		if (d->n_held == DAEMON_HELD_EXITS)
+			commit_held_exits(d, true);
+		d->held[d->n_held++] =
+			(struct held_exit){.pid = c->tgid,
+					   .deadline_ns = now_monotonic_ns() + DAEMON_HOLD_EXIT_NS,
+					   .event = ev};
+		return;
+	}
+	out[(*n)++] = ev;
 	registry_exited(&d->registry, c->tgid, now_monotonic_ns());
 }
 
@@ -380,6 +434,7 @@ static void on_exec(struct daemon *d, const struct proc_change *c, struct store_
 {
 	const struct registry_entry *e = registry_find(&d->registry, c->tgid, 0);
 	char path[64];
+	cancel_held_exit(d, c->tgid);
 	if (!e || e->exited_ns || c->tid != c->tgid)
 		return;
 	size_t i = *n;
@@ -401,8 +456,8 @@ static void on_exec(struct daemon *d, const struct proc_change *c, struct store_
 
 static void apply_changes(struct daemon *d, const struct proc_change *changes, int n)
 {
-	static char comm[64][32], exe[64][PATH_MAX];
-	struct store_proc_event out[64];
+	static char comm[PROC_CHANGES_MAX][32], exe[PROC_CHANGES_MAX][PATH_MAX];
+	static struct store_proc_event out[PROC_CHANGES_MAX];
 	size_t k = 0;
 	for (int i = 0; i < n && k < ARRAY_SIZE(out); i++) {
 		if (changes[i].type == PROC_CHANGE_FORK)
@@ -417,28 +472,39 @@ static void apply_changes(struct daemon *d, const struct proc_change *changes, i
 		daemon_log(LOG_ERR, "storing process events: %s", err.message);
 }
 
+static void note_proc_loss(struct daemon *d)
+{
+	struct store_loss loss = {.source = "proc",
+				  .kind = STORE_LOSS_ENOBUFS,
+				  .first_ns = now_realtime_ns(),
+				  .last_ns = now_realtime_ns()};
+	store_put_loss(d->store, &loss, NULL);
+}
+
+/* Changes of several datagrams are applied together, so an exit can see the exec after it. */
 static void drain_proc(struct daemon *d)
 {
+	static struct proc_change changes[PROC_CHANGES_MAX];
 	char buf[PROC_RECV_SIZE];
-	struct proc_change changes[64];
+	int n = 0;
 	for (int i = 0; i < DRAIN_BUDGET; i++) {
+		if (n > PROC_CHANGES_MAX - 64) {
+			apply_changes(d, changes, n);
+			n = 0;
+		}
 		int len = proc_receive(d->proc_fd, buf, sizeof(buf));
 		if (len == -EAGAIN)
-			return;
-		if (len == -ENOBUFS) {
-			struct store_loss loss = {.source = "proc",
-						  .kind = STORE_LOSS_ENOBUFS,
-						  .first_ns = now_realtime_ns(),
-						  .last_ns = now_realtime_ns()};
-			store_put_loss(d->store, &loss, NULL);
-			continue;
-		}
+			break;
+		if (len == -ENOBUFS)
+			note_proc_loss(d);
 		if (len < 0)
 			continue;
-		int n = proc_decode(buf, (size_t)len, changes, ARRAY_SIZE(changes));
-		if (n > 0)
-			apply_changes(d, changes, n);
+		int got = proc_decode(buf, (size_t)len, changes + n, 64);
+		if (got > 0)
+			n += got;
 	}
+	if (n)
+		apply_changes(d, changes, n);
 }
 
 /* ---- the loop ------------------------------------------------------------------------- */
@@ -492,6 +558,7 @@ int daemon_run(struct daemon *d)
 			drain_proc(d);
 		attribute_pending(d);
 		flush_events(d);
+		commit_held_exits(d, false);
 		maintain(d);
 	}
 	return 0;
@@ -501,6 +568,7 @@ void daemon_stop(struct daemon *d)
 {
 	char path[PATH_MAX];
 	flush_events(d);
+	commit_held_exits(d, true);
 	if (d->proc_fd >= 0)
 		proc_close(d->proc_fd);
 	audit_source_close(&d->audit);

@@ -15,10 +15,12 @@
 #include <sys/types.h>
 #include <syslog.h>
 
-#define DAEMON_RUN_DIR	   "/run/sigsys"
-#define DAEMON_DB	   "/var/lib/sigsys/sigsys.db"
-#define DAEMON_PROFILE_DIR "/opt/mesosphere/etc/dcos/mesos/seccomp"
-#define DAEMON_BATCH	   4096 /* events stored per transaction at most */
+#define DAEMON_RUN_DIR	    "/run/sigsys"
+#define DAEMON_DB	    "/var/lib/sigsys/sigsys.db"
+#define DAEMON_PROFILE_DIR  "/opt/mesosphere/etc/dcos/mesos/seccomp"
+#define DAEMON_BATCH	    4096 /* events stored per transaction at most */
+#define DAEMON_HELD_EXITS   256
+#define DAEMON_HOLD_EXIT_NS (200ull * 1000000ull)
 
 enum daemon_source {
 	DAEMON_SOURCE_AUDIT = 1u << 0,
@@ -51,6 +53,14 @@ struct daemon {
 	size_t n_pending;
 	size_t n_attributed; /* pending[0 .. n_attributed) have their task */
 	uint64_t last_maintain_ns;
+	/* Leader exits with status 0, held briefly: when another thread execs, the kernel
+	 * reports such an exit and then the exec of the same pid (the process lives on). */
+	struct held_exit {
+		int32_t pid;
+		uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+		struct store_proc_event event;
+	} held[DAEMON_HELD_EXITS];
+	size_t n_held;
 	bool stopping;
 };
 

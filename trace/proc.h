@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../common/procfs.h"
+
 /* A receive buffer that holds any one datagram of the connector (one message is ~76 bytes). */
 #define PROC_RECV_SIZE 4096
 
@@ -171,22 +173,6 @@ int proc_decode(const void *buf, size_t len, struct proc_change *out, size_t max
 #define PROC_SEQ_UNSEEN UINT64_MAX
 long proc_seq_gap(uint64_t *next, size_t ncpus, const struct proc_change *c);
 
-/*
- * Start time of a process, in ns since boot (CLOCK_BOOTTIME, at clock-tick resolution: 10 ms
- * with USER_HZ 100), from field 22 of /proc/<pid>/stat. With the pid it identifies the
- * process: a reused pid has a later start time. Returns 0, -ESRCH when the process is gone,
- * -EINVAL for pid <= 0 or an unreadable stat line, or another negative errno.
- */
-int proc_start_time_ns(pid_t pid, uint64_t *ret_ns);
-
-/*
- * The pure part: starttime (field 22, clock ticks) from the text of a /proc/<pid>/stat line.
- * comm (field 2) may hold spaces and parentheses: fields are counted from the last ')'.
- * Returns 0, or -EINVAL.
- */
-int proc_stat_start_ticks(const char *text, size_t len, uint64_t *ret_ticks);
-
-/* Clock ticks (sysconf(_SC_CLK_TCK)) to ns; -ERANGE on overflow, -EINVAL for hz <= 0. */
-int proc_ticks_to_ns(uint64_t ticks, long hz, uint64_t *ret_ns);
+/* Start times of processes: proc_start_time_ns() and its parts are in common/procfs.h. */
 
 #endif

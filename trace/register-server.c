@@ -140,7 +140,7 @@ int daemon_add_registration(struct daemon *d, const struct registration *reg)
 	/* Only a live process with that start time joins the registry: a dead one's pid may
 	 * already belong to someone else. */
 	uint64_t start;
-	if (proc_pid_start_ns(reg->pid, &start) == 0 && start == reg->pid_start_ns) {
+	if (proc_start_time_ns(reg->pid, &start) == 0 && start == reg->pid_start_ns) {
 		registry_add(&d->registry, reg->pid, reg->pid_start_ns, t.task_id);
 	} else { /* it ended while sigsysd was down: how, nobody knows */
 		struct store_proc_event gone = {.kind = STORE_PROC_EXIT,
