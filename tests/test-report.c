@@ -6,6 +6,7 @@
  * and exit of each, list the events page by page, and the doctor must see this kernel.
  */
 #include "test-helpers.h"
+#include "daemon-harness.h"
 #include "store.h"
 
 #include <fcntl.h>
@@ -23,13 +24,6 @@ extern char **environ;
 #define PYTHON_THREAD \
 	"exec " PYTHON " -c 'import threading; threading.Thread(target=print).start()'"
 
-struct daemon_run {
-	char dir[64];
-	char run_dir[96];
-	char db[96];
-	pid_t pid;
-};
-
 struct cli_result {
 	int status; /* exit status, or -1 when it did not exit */
 	char *out;  /* stdout */
@@ -37,27 +31,6 @@ struct cli_result {
 };
 
 /* ---- processes ------------------------------------------------------------------------ */
-
-static pid_t spawn(char *const argv[], const posix_spawn_file_actions_t *actions)
-{
-	pid_t pid;
-	cr_assert_eq(posix_spawn(&pid, argv[0], actions, NULL, argv, environ), 0, "spawn %s",
-		     argv[0]);
-	return pid;
-}
-
-static int wait_for(pid_t pid)
-{
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
 
 static char *read_all(int fd)
 {
@@ -94,12 +67,12 @@ static struct cli_result run_cli(const char *const *args)
 	posix_spawn_file_actions_init(&actions);
 	posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
-	pid_t pid = spawn(argv, &actions);
+	pid_t pid = harness_spawn(argv, &actions);
 	posix_spawn_file_actions_destroy(&actions);
 	close(out_pipe[1]);
 	struct cli_result r = {.out = read_all(out_pipe[0])};
 	close(out_pipe[0]);
-	int status = wait_for(pid);
+	int status = harness_wait(pid);
 	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	lseek(err_fd, 0, SEEK_SET);
 	r.err = read_all(err_fd);
@@ -115,68 +88,6 @@ static void cli_result_free(struct cli_result *r)
 }
 
 /* ---- the daemon --------------------------------------------------------------------------- */
-
-static void start_daemon(struct daemon_run *d)
-{
-	char sock[128];
-	char *argv[] = {(char *)env_path("SIGSYSD"),
-			"--foreground",
-			"--run-dir",
-			d->run_dir,
-			"--db",
-			d->db,
-			"--sources",
-			"audit,proc",
-			NULL};
-	strcpy(d->dir, "/tmp/sigsys-test-report-XXXXXX");
-	cr_assert(mkdtemp(d->dir));
-	format_into(d->run_dir, sizeof(d->run_dir), "%s/run", d->dir);
-	format_into(d->db, sizeof(d->db), "%s/sigsys.db", d->dir);
-	d->pid = spawn(argv, NULL);
-	format_into(sock, sizeof(sock), "%s/register.sock", d->run_dir);
-	for (int i = 0; i < 100 && access(sock, F_OK) < 0; i++)
-		sleep_ms(50);
-	cr_assert_eq(access(sock, F_OK), 0, "sigsysd did not start (no %s)", sock);
-}
-
-static void stop_daemon(struct daemon_run *d)
-{
-	kill(d->pid, SIGTERM);
-	int status = wait_for(d->pid);
-	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sigsysd exit status %#x", status);
-}
-
-static void remove_dirs(struct daemon_run *d)
-{
-	char cmd[128];
-	format_into(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
-	cr_expect_eq(system(cmd), 0);
-}
-
-/* A task launched through sigsys-apply under default.json; returns its wait status. */
-static int launch(const struct daemon_run *d, const char *task_id, const char *mode,
-		  const char *shell_command)
-{
-	char *argv[] = {(char *)env_path("SIGSYS_APPLY"),
-			"-q",
-			"--run-dir",
-			(char *)d->run_dir,
-			"--profile-dir",
-			(char *)env_path("SIGSYS_PROFILES"),
-			"--no-cache",
-			"--caps",
-			"",
-			"--mode",
-			(char *)mode,
-			"--task-id",
-			(char *)task_id,
-			"--",
-			"/bin/sh",
-			"-c",
-			(char *)shell_command,
-			NULL};
-	return wait_for(spawn(argv, NULL));
-}
 
 /* ---- waiting for the store ------------------------------------------------------------- */
 
@@ -231,7 +142,7 @@ static void wait_settled(const struct daemon_run *d, const char *task_id, int32_
 {
 	struct settled s = {.nr = nr, .action = action};
 	for (int i = 0; i < 100 && !settled_once(d->db, task_id, &s); i++)
-		sleep_ms(100);
+		harness_sleep_ms(100);
 	cr_assert(s.exited, "the exit of %s is not stored", task_id);
 	cr_assert(s.seen, "the event (nr %d, action %#x) of %s is not stored", nr, action, task_id);
 }
@@ -428,18 +339,19 @@ Test(report, names_the_outcome_syscall_rule_and_exit_of_each_task, .timeout = 18
 {
 	struct daemon_run d;
 	bool python = access(PYTHON, X_OK) == 0;
-	start_daemon(&d);
-	launch(&d, "t-kill", "kill", PROBE_PERSONALITY);
+	daemon_run_dirs(&d, "report");
+	daemon_run_start(&d);
+	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_PERSONALITY);
 	if (python)
-		launch(&d, "t-denied", "enforce", PYTHON_THREAD);
-	launch(&d, "t-log", "log", PROBE_PERSONALITY);
-	launch(&d, "t-exit3", "enforce", "exit 3");
+		daemon_run_launch(&d, "t-denied", "enforce", NULL, PYTHON_THREAD);
+	daemon_run_launch(&d, "t-log", "log", NULL, PROBE_PERSONALITY);
+	daemon_run_launch(&d, "t-exit3", "enforce", NULL, "exit 3");
 	wait_settled(&d, "t-kill", SYS_personality, SECCOMP_RET_KILL_PROCESS);
 	if (python)
 		wait_settled(&d, "t-denied", SYS_clone3, SECCOMP_RET_ERRNO);
 	wait_settled(&d, "t-log", SYS_personality, SECCOMP_RET_LOG);
 	wait_settled(&d, "t-exit3", -1, 0);
-	stop_daemon(&d);
+	daemon_run_stop(&d);
 
 	check_kill(&d);
 	if (python)
@@ -448,7 +360,7 @@ Test(report, names_the_outcome_syscall_rule_and_exit_of_each_task, .timeout = 18
 		cr_log_warn("%s is missing: the seccomp-denied case was not run", PYTHON);
 	check_logged(&d);
 	check_not_seccomp(&d);
-	remove_dirs(&d);
+	daemon_run_remove(&d);
 }
 
 /* ---- report: text, message, selectors, exit codes -------------------------------------- */
@@ -510,13 +422,14 @@ Test(report, text_first_line_short_message_selectors_and_exit_codes, .timeout = 
 	char long_id[251];
 	memset(long_id, 'k', 250);
 	long_id[250] = '\0';
-	start_daemon(&d);
-	launch(&d, long_id, "kill", PROBE_PERSONALITY);
+	daemon_run_dirs(&d, "report");
+	daemon_run_start(&d);
+	daemon_run_launch(&d, long_id, "kill", NULL, PROBE_PERSONALITY);
 	wait_settled(&d, long_id, SYS_personality, SECCOMP_RET_KILL_PROCESS);
-	stop_daemon(&d);
+	daemon_run_stop(&d);
 	check_text_and_selectors(&d, long_id);
 	check_exit_codes(&d);
-	remove_dirs(&d);
+	daemon_run_remove(&d);
 }
 
 /* ---- report: what is missing, named (a store written directly) ----------------------- */
@@ -612,9 +525,7 @@ static void write_store(const char *db)
 Test(report, unknown_names_the_missing_evidence, .timeout = 60)
 {
 	struct daemon_run d = {0};
-	strcpy(d.dir, "/tmp/sigsys-test-report-XXXXXX");
-	cr_assert(mkdtemp(d.dir));
-	format_into(d.db, sizeof(d.db), "%s/sigsys.db", d.dir);
+	daemon_run_dirs(&d, "report");
 	write_store(d.db);
 
 	struct json_object *root = report_json(&d, "t-lost");
@@ -642,7 +553,7 @@ Test(report, unknown_names_the_missing_evidence, .timeout = 60)
 	cr_expect(jnull(root, "profile") && null_reason(root, "profile"));
 	cr_expect(jnull(root, "rule") && null_reason(root, "rule"));
 	json_object_put(root);
-	remove_dirs(&d);
+	daemon_run_remove(&d);
 }
 
 /* ---- events -------------------------------------------------------------------------------- */
@@ -689,10 +600,11 @@ Test(report, events_lists_every_stored_event_and_paginates, .timeout = 120)
 {
 	struct daemon_run d;
 	int64_t ids[64];
-	start_daemon(&d);
-	launch(&d, "t-events", "kill", PROBE_PERSONALITY "; " PROBE_PERSONALITY);
+	daemon_run_dirs(&d, "report");
+	daemon_run_start(&d);
+	daemon_run_launch(&d, "t-events", "kill", NULL, PROBE_PERSONALITY "; " PROBE_PERSONALITY);
 	wait_settled(&d, "t-events", SYS_personality, SECCOMP_RET_KILL_PROCESS);
-	stop_daemon(&d);
+	daemon_run_stop(&d);
 
 	struct json_object *all = events_json(&d, "t-events", "0", "10000");
 	struct json_object *events = jget(all, "events");
@@ -726,7 +638,7 @@ Test(report, events_lists_every_stored_event_and_paginates, .timeout = 120)
 	const char *too_many[] = {"events", "--db", d.db, "--limit", "10001", NULL};
 	expect_exit(unknown, 3, "\"no-such-task\"");
 	expect_exit(too_many, 2, "\"10001\"");
-	remove_dirs(&d);
+	daemon_run_remove(&d);
 }
 
 /* ---- doctor ------------------------------------------------------------------------------ */

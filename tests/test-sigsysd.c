@@ -5,6 +5,7 @@
  * under the right task — a kill in a grandchild included — and survive a restart.
  */
 #include "test-helpers.h"
+#include "daemon-harness.h"
 #include "store.h"
 
 #include <errno.h>
@@ -13,101 +14,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-
-extern char **environ;
-
-struct daemon_run {
-	char dir[64];
-	char run_dir[96];
-	char db[96];
-	pid_t pid;
-};
-
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid;
-	cr_assert_eq(posix_spawn(&pid, argv[0], NULL, NULL, argv, environ), 0, "spawn %s", argv[0]);
-	return pid;
-}
-
-static int wait_for(pid_t pid)
-{
-	int status;
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static void start_daemon(struct daemon_run *d)
-{
-	char sock[128];
-	char *argv[] = {(char *)env_path("SIGSYSD"),
-			"--foreground",
-			"--run-dir",
-			d->run_dir,
-			"--db",
-			d->db,
-			"--sources",
-			"audit,proc",
-			NULL};
-	d->pid = spawn(argv);
-	format_into(sock, sizeof(sock), "%s/register.sock", d->run_dir);
-	for (int i = 0; i < 100 && access(sock, F_OK) < 0; i++)
-		sleep_ms(50);
-	cr_assert_eq(access(sock, F_OK), 0, "sigsysd did not start (no %s)", sock);
-}
-
-static void stop_daemon(struct daemon_run *d)
-{
-	kill(d->pid, SIGTERM);
-	int status = wait_for(d->pid);
-	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sigsysd exit status %#x", status);
-}
-
-static void setup_dirs(struct daemon_run *d)
-{
-	strcpy(d->dir, "/tmp/sigsys-test-daemon-XXXXXX");
-	cr_assert(mkdtemp(d->dir));
-	format_into(d->run_dir, sizeof(d->run_dir), "%s/run", d->dir);
-	format_into(d->db, sizeof(d->db), "%s/sigsys.db", d->dir);
-}
-
-static void remove_dirs(struct daemon_run *d)
-{
-	char cmd[128];
-	format_into(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
-	cr_expect_eq(system(cmd), 0);
-}
-
-/* A task launched through sigsys-apply; returns its wait status. */
-static int launch(const struct daemon_run *d, const char *task_id, const char *mode,
-		  const char *shell_command)
-{
-	char *argv[] = {(char *)env_path("SIGSYS_APPLY"),
-			"-q",
-			"--run-dir",
-			(char *)d->run_dir,
-			"--profile-dir",
-			(char *)env_path("SIGSYS_PROFILES"),
-			"--no-cache",
-			"--caps",
-			"",
-			"--mode",
-			(char *)mode,
-			"--task-id",
-			(char *)task_id,
-			"--",
-			"/bin/sh",
-			"-c",
-			(char *)shell_command,
-			NULL};
-	return wait_for(spawn(argv));
-}
 
 struct found {
 	int32_t nr;
@@ -149,7 +55,7 @@ static bool stored(const struct daemon_run *d, const char *task_id, int32_t nr, 
 		}
 		if (f.seen)
 			return true;
-		sleep_ms(100);
+		harness_sleep_ms(100);
 	}
 	return false;
 }
@@ -160,16 +66,17 @@ static bool stored(const struct daemon_run *d, const char *task_id, int32_t nr, 
 Test(sigsysd, kills_denials_and_logs_are_stored_under_their_task, .timeout = 120)
 {
 	struct daemon_run d;
-	setup_dirs(&d);
-	start_daemon(&d);
+	daemon_run_dirs(&d, "daemon");
+	daemon_run_start(&d);
 
-	int status = launch(&d, "t-kill", "kill", PROBE_DENIED);
+	int status = daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_DENIED);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGSYS,
 		  "the shell reports its child's SIGSYS: %#x", status);
-	status = launch(&d, "t-grandchild", "kill", "(" PROBE_DENIED "; true) ; true");
-	status = launch(&d, "t-deny", "enforce", PROBE_DENIED);
+	status = daemon_run_launch(&d, "t-grandchild", "kill", NULL,
+				   "(" PROBE_DENIED "; true) ; true");
+	status = daemon_run_launch(&d, "t-deny", "enforce", NULL, PROBE_DENIED);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
-	status = launch(&d, "t-log", "log", PROBE_DENIED);
+	status = daemon_run_launch(&d, "t-log", "log", NULL, PROBE_DENIED);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
 
 	cr_expect(stored(&d, "t-kill", SYS_PERSONALITY, SECCOMP_RET_KILL_PROCESS),
@@ -181,12 +88,12 @@ Test(sigsysd, kills_denials_and_logs_are_stored_under_their_task, .timeout = 120
 	cr_expect(stored(&d, "t-log", SYS_PERSONALITY, SECCOMP_RET_LOG),
 		  "the LOG record of t-log is not counted");
 
-	stop_daemon(&d);
-	start_daemon(&d);
+	daemon_run_stop(&d);
+	daemon_run_start(&d);
 	cr_expect(stored(&d, "t-kill", SYS_PERSONALITY, SECCOMP_RET_KILL_PROCESS),
 		  "a restart lost the kill");
-	stop_daemon(&d);
-	remove_dirs(&d);
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
 }
 
 /* Launched while sigsysd is down: spooled, registered at start, and its later kill
@@ -194,7 +101,7 @@ Test(sigsysd, kills_denials_and_logs_are_stored_under_their_task, .timeout = 120
 Test(sigsysd, a_task_spooled_while_down_is_attributed_after_start, .timeout = 120)
 {
 	struct daemon_run d;
-	setup_dirs(&d);
+	daemon_run_dirs(&d, "daemon");
 	char *argv[] = {(char *)env_path("SIGSYS_APPLY"),
 			"-q",
 			"--run-dir",
@@ -213,14 +120,14 @@ Test(sigsysd, a_task_spooled_while_down_is_attributed_after_start, .timeout = 12
 			"-c",
 			"sleep 2; " PROBE_DENIED,
 			NULL};
-	pid_t task = spawn(argv);
-	sleep_ms(300); /* registered into the spool by now */
-	start_daemon(&d);
-	wait_for(task);
+	pid_t task = harness_spawn(argv, NULL);
+	harness_sleep_ms(300); /* registered into the spool by now */
+	daemon_run_start(&d);
+	harness_wait(task);
 	cr_expect(stored(&d, "t-spooled", SYS_PERSONALITY, SECCOMP_RET_KILL_PROCESS),
 		  "the spooled task's kill is not attributed");
-	stop_daemon(&d);
-	remove_dirs(&d);
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
 }
 
 /* A peer that is neither root nor in the register group is refused. */
@@ -228,8 +135,8 @@ Test(sigsysd, non_root_registration_is_refused, .timeout = 60)
 {
 	struct daemon_run d;
 	char err_path[128];
-	setup_dirs(&d);
-	start_daemon(&d);
+	daemon_run_dirs(&d, "daemon");
+	daemon_run_start(&d);
 	cr_assert_eq(chmod(d.dir, 0755), 0);
 	cr_assert_eq(chmod(d.run_dir, 0755), 0);
 	format_into(err_path, sizeof(err_path), "%s/run/register.sock", d.dir);
@@ -244,10 +151,10 @@ Test(sigsysd, non_root_registration_is_refused, .timeout = 60)
 		struct sigsys_error e;
 		_exit(sigsys_register(d.run_dir, &reg, &e) == -EPERM ? 0 : 1);
 	}
-	int status = wait_for(pid);
+	int status = harness_wait(pid);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
-	stop_daemon(&d);
-	remove_dirs(&d);
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
 }
 
 static int task_exit(const struct store_task *t, void *userdata)
@@ -261,8 +168,8 @@ static int task_exit(const struct store_task *t, void *userdata)
 Test(sigsysd, an_exec_from_a_thread_is_not_the_task_exit, .timeout = 120)
 {
 	struct daemon_run d;
-	setup_dirs(&d);
-	start_daemon(&d);
+	daemon_run_dirs(&d, "daemon");
+	daemon_run_start(&d);
 	char *argv[] = {
 		(char *)env_path("SIGSYS_APPLY"),
 		"-q",
@@ -284,7 +191,7 @@ Test(sigsysd, an_exec_from_a_thread_is_not_the_task_exit, .timeout = 120)
 		"threading.Thread(target=lambda: os.execv('/bin/sh', ['sh', '-c', 'exit 4']))"
 		".start()\ntime.sleep(10)",
 		NULL};
-	int status = wait_for(spawn(argv));
+	int status = harness_wait(harness_spawn(argv, NULL));
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 4, "status %#x", status);
 
 	struct store_options o;
@@ -293,7 +200,7 @@ Test(sigsysd, an_exec_from_a_thread_is_not_the_task_exit, .timeout = 120)
 	o.read_only = true;
 	for (int i = 0; i < 50 && exit.kind == STORE_EXIT_NONE; i++) {
 		struct store *s = NULL;
-		sleep_ms(100);
+		harness_sleep_ms(100);
 		if (store_open(d.db, &o, &s, NULL) == 0) {
 			store_get_task(s, "t-thread-exec", task_exit, &exit, NULL);
 			store_close(s);
@@ -301,6 +208,6 @@ Test(sigsysd, an_exec_from_a_thread_is_not_the_task_exit, .timeout = 120)
 	}
 	cr_expect_eq(exit.kind, STORE_EXIT_STATUS);
 	cr_expect_eq(exit.code, 4, "the task's exit is %d, not the exec'd shell's 4", exit.code);
-	stop_daemon(&d);
-	remove_dirs(&d);
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
 }

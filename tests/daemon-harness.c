@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "daemon-harness.h"
+#include "test-helpers.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+extern char **environ;
+
+pid_t harness_spawn(char *const argv[], const posix_spawn_file_actions_t *actions)
+{
+	pid_t pid;
+	cr_assert_eq(posix_spawn(&pid, argv[0], actions, NULL, argv, environ), 0, "spawn %s",
+		     argv[0]);
+	return pid;
+}
+
+int harness_wait(pid_t pid)
+{
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+void harness_sleep_ms(long ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+void daemon_run_dirs(struct daemon_run *d, const char *prefix)
+{
+	format_into(d->dir, sizeof(d->dir), "/tmp/sigsys-test-%s-XXXXXX", prefix);
+	cr_assert(mkdtemp(d->dir));
+	format_into(d->run_dir, sizeof(d->run_dir), "%s/run", d->dir);
+	format_into(d->db, sizeof(d->db), "%s/sigsys.db", d->dir);
+}
+
+void daemon_run_start(struct daemon_run *d)
+{
+	char sock[128];
+	char *argv[] = {(char *)env_path("SIGSYSD"),
+			"--foreground",
+			"--run-dir",
+			d->run_dir,
+			"--db",
+			d->db,
+			"--sources",
+			"audit,proc",
+			"--profile-dir",
+			(char *)env_path("SIGSYS_PROFILES"),
+			NULL};
+	d->pid = harness_spawn(argv, NULL);
+	format_into(sock, sizeof(sock), "%s/register.sock", d->run_dir);
+	for (int i = 0; i < 100 && access(sock, F_OK) < 0; i++)
+		harness_sleep_ms(50);
+	cr_assert_eq(access(sock, F_OK), 0, "sigsysd did not start (no %s)", sock);
+}
+
+void daemon_run_stop(struct daemon_run *d)
+{
+	kill(d->pid, SIGTERM);
+	int status = harness_wait(d->pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sigsysd exit status %#x", status);
+}
+
+void daemon_run_remove(struct daemon_run *d)
+{
+	char cmd[128];
+	format_into(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+	cr_expect_eq(system(cmd), 0);
+}
+
+int daemon_run_launch(const struct daemon_run *d, const char *task_id, const char *mode,
+		      const char *profile, const char *shell_command)
+{
+	char *argv[] = {(char *)env_path("SIGSYS_APPLY"),
+			"-q",
+			"--run-dir",
+			(char *)d->run_dir,
+			"--profile-dir",
+			(char *)env_path("SIGSYS_PROFILES"),
+			"--profile",
+			(char *)(profile ? profile : "default.json"),
+			"--no-cache",
+			"--caps",
+			"",
+			"--mode",
+			(char *)mode,
+			"--task-id",
+			(char *)task_id,
+			"--",
+			"/bin/sh",
+			"-c",
+			(char *)shell_command,
+			NULL};
+	return harness_wait(harness_spawn(argv, NULL));
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Live daemon tests: sigsysd on a temporary run dir and store, tasks through sigsys-apply.
+ * Children are made with posix_spawn (criterion's fork handlers break plain fork()). */
+#ifndef SIGSYS_TEST_DAEMON_HARNESS_H
+#define SIGSYS_TEST_DAEMON_HARNESS_H
+
+#include <spawn.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct daemon_run {
+	char dir[64];
+	char run_dir[96];
+	char db[96];
+	pid_t pid;
+};
+
+pid_t harness_spawn(char *const argv[], const posix_spawn_file_actions_t *actions);
+int harness_wait(pid_t pid);
+void harness_sleep_ms(long ms);
+
+/* A new temporary directory for the run dir and the store (prefix: a word for its name). */
+void daemon_run_dirs(struct daemon_run *d, const char *prefix);
+/* Start sigsysd (audit and proc sources) and wait for its register.sock. */
+void daemon_run_start(struct daemon_run *d);
+/* SIGTERM, and expect a clean exit. */
+void daemon_run_stop(struct daemon_run *d);
+void daemon_run_remove(struct daemon_run *d);
+
+/* A task through sigsys-apply under profiles/PROFILE (NULL: default.json), caps none,
+ * running `sh -c SHELL_COMMAND`; returns its wait status. */
+int daemon_run_launch(const struct daemon_run *d, const char *task_id, const char *mode,
+		      const char *profile, const char *shell_command);
+
+#endif
