@@ -64,10 +64,12 @@ static struct json_object *registration_json(const struct sigsys_registration *r
 	return o;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/* To a socket with MSG_NOSIGNAL: a library in someone else's process must not die of
+ * SIGPIPE when the daemon refuses and closes early. */
+static int write_all(int fd, const void *buf, size_t len, bool is_socket)
 {
 	for (const char *p = buf; len;) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = is_socket ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -145,10 +147,12 @@ static int send_to_daemon(const char *run_dir, const char *text, size_t len,
 	if (fd < 0)
 		return fd;
 	uint32_t be = htonl((uint32_t)len);
-	int r = write_all(fd, &be, sizeof(be));
+	int r = write_all(fd, &be, sizeof(be), true);
 	if (r >= 0)
-		r = write_all(fd, text, len);
-	return r < 0 ? r : read_reply(fd, err);
+		r = write_all(fd, text, len, true);
+	/* A refusal may come before the message was read: its answer still counts. */
+	int reply = read_reply(fd, err);
+	return reply == 0 || reply == -EPERM ? reply : r < 0 ? r : reply;
 }
 
 /* The spool must be a directory of ours, closed to everyone else. */
@@ -186,7 +190,7 @@ static int write_spool(const char *run_dir, pid_t pid, uint64_t start_ns, const 
 		openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	int r = write_all(fd, text, len);
+	int r = write_all(fd, text, len, false);
 	if (r >= 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r >= 0 && renameat(dfd, tmp, dfd, name) < 0)

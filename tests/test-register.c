@@ -102,6 +102,7 @@ Test(register, daemon_down_spools_the_registration, .init = setup, .fini = teard
 struct fake_daemon {
 	int listen_fd;
 	const char *reply;
+	bool refuse_unread; /* answer and close before reading anything, as for a bad peer */
 	char received[1 << 16];
 	size_t received_len;
 };
@@ -113,6 +114,14 @@ static void *serve_once(void *arg)
 	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	if (d->refuse_unread) {
+		be = htonl((uint32_t)strlen(d->reply));
+		if (write(fd, &be, 4) == 4 && write(fd, d->reply, strlen(d->reply)) < 0)
+			d->received_len = 0;
+		shutdown(fd, SHUT_RD); /* the unread rest makes the client's send fail */
+		close(fd);
+		return NULL;
+	}
 	if (recv(fd, &be, 4, MSG_WAITALL) == 4 && ntohl(be) < sizeof(d->received)) {
 		d->received_len = ntohl(be);
 		if (recv(fd, d->received, d->received_len, MSG_WAITALL) != (ssize_t)d->received_len)
@@ -190,4 +199,26 @@ Test(register, only_root_may_spool, .init = setup, .fini = teardown)
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+}
+
+/* The daemon refuses a peer before reading its message and closes: the launcher must get
+ * the refusal, not die of SIGPIPE while still sending a large profile. */
+Test(register, an_early_refusal_is_read_not_a_sigpipe, .init = setup, .fini = teardown)
+{
+	static char text[2 << 20];
+	int n = snprintf(text, sizeof(text), "{\"defaultAction\":\"SCMP_ACT_LOG\",\"comment\":\"");
+	memset(text + n, 'x', sizeof(text) - (size_t)n - 3);
+	strcpy(text + sizeof(text) - 3, "\"}");
+	struct sigsys_profile *p = parse_text(text);
+	struct sigsys_registration reg = registration(p);
+	struct sigsys_error err = {{0}};
+	struct fake_daemon d = {.reply = "{\"ok\":false,\"error\":\"not root\"}",
+				.refuse_unread = true};
+	pthread_t thread;
+	start_daemon(&d, &thread);
+	cr_expect_eq(sigsys_register(run_dir, &reg, &err), -EPERM, "%s", err.message);
+	cr_expect(strstr(err.message, "not root"), "%s", err.message);
+	pthread_join(thread, NULL);
+	close(d.listen_fd);
+	sigsys_profile_free(p);
 }
