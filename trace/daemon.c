@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "daemon.h"
+#include "api.h"
 #include "cgroup.h"
 #include "proc.h"
 #include "procfs.h"
@@ -187,6 +188,7 @@ int daemon_start(struct daemon *d)
 	int r;
 	d->proc_fd = d->register_fd = d->signal_fd = d->run_dir_fd = -1;
 	d->audit.fd = -1;
+	d->api = NULL;
 	registry_init(&d->registry);
 	d->pending = calloc(DAEMON_BATCH, sizeof(*d->pending));
 	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -194,7 +196,7 @@ int daemon_start(struct daemon *d)
 		return -ENOMEM;
 	if ((r = open_run_dir(d)) < 0 || (r = open_store(d)) < 0 || (r = open_signals(d)) < 0 ||
 	    (r = open_sources(d)) < 0 || (r = register_listen(d)) < 0 ||
-	    (r = add_fd(d, d->register_fd)) < 0)
+	    (r = add_fd(d, d->register_fd)) < 0 || (r = api_start(d)) < 0)
 		return r;
 	register_read_spool(d);
 	daemon_log(LOG_INFO, "started: run dir %s, store %s, sources%s%s", d->config.run_dir,
@@ -560,6 +562,7 @@ int daemon_run(struct daemon *d)
 		flush_events(d);
 		commit_held_exits(d, false);
 		maintain(d);
+		api_publish(d);
 	}
 	return 0;
 }
@@ -567,6 +570,7 @@ int daemon_run(struct daemon *d)
 void daemon_stop(struct daemon *d)
 {
 	char path[PATH_MAX];
+	api_stop(d); /* first: its thread reads what is closed below */
 	flush_events(d);
 	commit_held_exits(d, true);
 	if (d->proc_fd >= 0)

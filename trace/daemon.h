@@ -43,9 +43,12 @@ struct pending_event {
 	uint64_t pid_start_ns;
 };
 
+struct api;
+
 struct daemon {
 	struct daemon_config config;
 	struct store *store;
+	struct api *api; /* the HTTP API on api.sock (trace/api.c) */
 	struct registry registry;
 	struct audit_source audit;
 	int proc_fd, register_fd, signal_fd, epoll_fd, run_dir_fd;

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The HTTP API of sigsysd, live: the daemon runs on a temporary run dir, a task is killed
+ * through sigsys-apply, and a raw HTTP/1.1 client on api.sock checks every endpoint.
+ */
+#include "daemon-harness.h"
+#include "test-helpers.h"
+
+#include <json-c/json.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#define RESPONSE_MAX (4u << 20)
+
+struct response {
+	int status;
+	char *text; /* the whole response */
+	const char *body;
+};
+
+static void response_free(struct response *r)
+{
+	free(r->text);
+}
+
+static int connect_api(const struct daemon_run *d)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/api.sock", d->run_dir);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0, "connect %s: %s",
+		     addr.sun_path, strerror(errno));
+	return fd;
+}
+
+static char *read_all(int fd)
+{
+	size_t len = 0;
+	char *buf = malloc(RESPONSE_MAX + 1);
+	cr_assert(buf);
+	for (ssize_t n; len < RESPONSE_MAX && (n = read(fd, buf + len, RESPONSE_MAX - len)) > 0;)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return buf;
+}
+
+/* One request, Connection: close; the response split into status and body. */
+static struct response request(const struct daemon_run *d, const char *method, const char *path)
+{
+	char req[1024];
+	struct response r = {0};
+	format_into(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		    method, path);
+	int fd = connect_api(d);
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	r.text = read_all(fd);
+	close(fd);
+	cr_assert_eq(sscanf(r.text, "HTTP/1.1 %d", &r.status), 1, "no status line: %.200s", r.text);
+	char *end = strstr(r.text, "\r\n\r\n");
+	cr_assert(end, "no end of headers: %.200s", r.text);
+	r.body = end + 4;
+	return r;
+}
+
+/* GET path, expect the status and a JSON object body; the caller puts it. */
+static struct json_object *get_json(const struct daemon_run *d, const char *path, int status)
+{
+	struct response r = request(d, "GET", path);
+	cr_expect_eq(r.status, status, "GET %s: %d, not %d: %s", path, r.status, status, r.body);
+	struct json_object *o = json_tokener_parse(r.body);
+	cr_assert(o && json_object_is_type(o, json_type_object), "GET %s: not JSON: %.300s", path,
+		  r.body);
+	response_free(&r);
+	return o;
+}
+
+static const char *string_at(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+static struct json_object *member(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+	cr_assert(json_object_object_get_ex(o, key, &v), "no \"%s\" in %s", key,
+		  json_object_to_json_string(o));
+	return v;
+}
+
+static void expect_error(const struct daemon_run *d, const char *method, const char *path,
+			 int status)
+{
+	struct response r = request(d, method, path);
+	cr_expect_eq(r.status, status, "%s %s: %d, not %d", method, path, r.status, status);
+	struct json_object *o = json_tokener_parse(r.body);
+	cr_expect(o && strlen(string_at(o, "error")) > 0, "%s %s: no JSON error: %.200s", method,
+		  path, r.body);
+	json_object_put(o);
+	response_free(&r);
+}
+
+static void start(struct daemon_run *d)
+{
+	char sock[160];
+	daemon_run_dirs(d, "api");
+	daemon_run_start(d);
+	format_into(sock, sizeof(sock), "%s/api.sock", d->run_dir);
+	for (int i = 0; i < 100 && access(sock, F_OK) < 0; i++)
+		harness_sleep_ms(50);
+	cr_assert_eq(access(sock, F_OK), 0, "no %s", sock);
+}
+
+static void stop(struct daemon_run *d)
+{
+	char sock[160];
+	daemon_run_stop(d);
+	format_into(sock, sizeof(sock), "%s/api.sock", d->run_dir);
+	cr_expect_neq(access(sock, F_OK), 0, "api.sock is left behind");
+	daemon_run_remove(d);
+}
+
+static bool is_the_kill(struct json_object *e)
+{
+	return !strcmp(string_at(e, "syscall"), "personality") &&
+	       !strcmp(string_at(e, "action"), "KILL_PROCESS") &&
+	       !strcmp(string_at(e, "task_id"), "t-kill") &&
+	       !strcmp(string_at(e, "arch"), "x86_64");
+}
+
+static bool has_the_kill(struct json_object *events)
+{
+	for (size_t k = 0; k < json_object_array_length(events); k++)
+		if (is_the_kill(json_object_array_get_idx(events, k)))
+			return true;
+	return false;
+}
+
+/* The kill of t-kill in /v1/events, waited for (the daemon stores within a second). */
+static bool kill_listed(const struct daemon_run *d)
+{
+	for (int i = 0; i < 50; i++) {
+		struct json_object *o = get_json(d, "/v1/events", 200);
+		bool found = has_the_kill(member(o, "events"));
+		json_object_put(o);
+		if (found)
+			return true;
+		harness_sleep_ms(100);
+	}
+	return false;
+}
+
+#define PROBE_DENIED "\"$SIGSYS_PROBE\" personality:5"
+
+Test(api, health_events_tasks_and_errors, .timeout = 120)
+{
+	struct daemon_run d;
+	start(&d);
+	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_DENIED);
+	daemon_run_launch(&d, "t-deny", "enforce", NULL, PROBE_DENIED);
+
+	struct json_object *o = get_json(&d, "/v1/health", 200);
+	cr_expect_str_eq(string_at(o, "status"), "ok");
+	cr_expect(json_object_get_boolean(member(member(o, "sources"), "audit")));
+	cr_expect_str_eq(string_at(o, "version"), SIGSYS_VERSION);
+	json_object_put(o);
+
+	cr_expect(kill_listed(&d), "the kill of t-kill is not in /v1/events");
+
+	o = get_json(&d, "/v1/tasks/t-kill/events", 200);
+	cr_expect(has_the_kill(member(o, "events")), "%s", json_object_to_json_string(o));
+	json_object_put(o);
+	o = get_json(&d, "/v1/tasks/t%2Dkill/events", 200); /* percent-encoded */
+	cr_expect_geq(json_object_array_length(member(o, "events")), 1);
+	json_object_put(o);
+
+	expect_error(&d, "GET", "/v1/tasks/nope/events", 404);
+	expect_error(&d, "GET", "/nope", 404);
+	expect_error(&d, "POST", "/v1/health", 405);
+	expect_error(&d, "GET", "/v1/events?limit=100000", 400);
+	expect_error(&d, "GET", "/v1/events?since=x", 400);
+	expect_error(&d, "GET", "/v1/tasks/t-kill/report", 501);
+	expect_error(&d, "GET", "/v1/failures?app_id=%2Fapp", 501);
+	stop(&d);
+}
+
+/* limit=1 walks the events one by one: each page one event, next = its id, more until the
+ * last one. */
+Test(api, events_paginate_with_a_cursor, .timeout = 120)
+{
+	struct daemon_run d;
+	char path[128];
+	start(&d);
+	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_DENIED);
+	daemon_run_launch(&d, "t-deny", "enforce", NULL, PROBE_DENIED);
+	cr_assert(kill_listed(&d));
+	for (int i = 0; i < 50; i++) {
+		struct json_object *all = get_json(&d, "/v1/events", 200);
+		size_t n = json_object_array_length(member(all, "events"));
+		json_object_put(all);
+		if (n >= 2)
+			break;
+		harness_sleep_ms(100);
+	}
+
+	int64_t since = 0, pages = 0;
+	bool more = true;
+	while (more && pages < 100) {
+		format_into(path, sizeof(path), "/v1/events?since=%jd&limit=1", (intmax_t)since);
+		struct json_object *o = get_json(&d, path, 200);
+		struct json_object *events = member(o, "events");
+		cr_assert_eq(json_object_array_length(events), 1, "page %jd: %s", (intmax_t)pages,
+			     json_object_to_json_string(o));
+		int64_t id =
+			json_object_get_int64(member(json_object_array_get_idx(events, 0), "id"));
+		int64_t next = json_object_get_int64(member(o, "next"));
+		cr_expect_gt(id, since, "ids increase");
+		cr_expect_eq(next, id, "next is the page's last id");
+		more = json_object_get_boolean(member(o, "more"));
+		since = next;
+		pages++;
+		json_object_put(o);
+	}
+	cr_expect_geq(pages, 2, "two events at least, one page each");
+	format_into(path, sizeof(path), "/v1/events?since=%jd&limit=1", (intmax_t)since);
+	struct json_object *o = get_json(&d, path, 200);
+	cr_expect_eq(json_object_array_length(member(o, "events")), 0, "nothing after the last");
+	cr_expect(!json_object_get_boolean(member(o, "more")));
+	json_object_put(o);
+	stop(&d);
+}
+
+static const char *metrics_line_for_the_kill(const char *body)
+{
+	return strstr(body, "sigsys_events_total{action=\"KILL_PROCESS\",syscall=\"personality\","
+			    "arch=\"x86_64\"} ");
+}
+
+Test(api, metrics_profiles_and_socket_mode, .timeout = 120)
+{
+	struct daemon_run d;
+	char sock[160];
+	start(&d);
+	format_into(sock, sizeof(sock), "%s/api.sock", d.run_dir);
+	struct stat st;
+	cr_assert_eq(stat(sock, &st), 0);
+	cr_expect_eq(st.st_mode & 07777, 0600, "api.sock mode %o", st.st_mode & 07777);
+	cr_expect_eq(st.st_uid, 0);
+
+	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_DENIED);
+	cr_assert(kill_listed(&d));
+	struct response r = request(&d, "GET", "/metrics");
+	cr_expect_eq(r.status, 200);
+	cr_expect(strstr(r.text, "text/plain; version=0.0.4"), "content type: %.300s", r.text);
+	cr_expect(strstr(r.body, "# TYPE sigsys_events_total counter"));
+	cr_expect(metrics_line_for_the_kill(r.body), "no kill line in:\n%s", r.body);
+	cr_expect(strstr(r.body, "\nsigsys_registrations_total "));
+	cr_expect(strstr(r.body, "\nsigsys_store_bytes "));
+	cr_expect(strstr(r.body, "sigsys_records_lost_total{source="));
+	response_free(&r);
+
+	struct json_object *o = get_json(&d, "/v1/profiles", 200);
+	struct json_object *list = member(o, "profiles"), *def = NULL;
+	for (size_t k = 0; k < json_object_array_length(list); k++)
+		if (!strcmp(string_at(json_object_array_get_idx(list, k), "name"), "default.json"))
+			def = json_object_array_get_idx(list, k);
+	cr_assert(def, "default.json is not listed: %s", json_object_to_json_string(o));
+	char path[PATH_MAX];
+	struct sigsys_profile *profile = NULL;
+	format_into(path, sizeof(path), "%s/default.json", env_path("SIGSYS_PROFILES"));
+	struct sigsys_error err;
+	cr_assert_eq(sigsys_profile_load(path, &profile, &err), 0, "%s", err.message);
+	cr_expect_str_eq(string_at(def, "digest"), sigsys_profile_digest(profile));
+	cr_assert_eq(stat(path, &st), 0);
+	cr_expect_eq(json_object_get_int64(member(def, "size")), st.st_size);
+	sigsys_profile_free(profile);
+	json_object_put(o);
+	stop(&d);
+}
