@@ -23,4 +23,13 @@ int report_main(int argc, char **argv);
 int events_main(int argc, char **argv);
 int doctor_main(int argc, char **argv);
 
+struct store;
+
+/*
+ * Open the store read-only: db_path as given by --db, or NULL for the default file when it
+ * exists. On failure prints why (naming the file and what to do) and returns the exit
+ * status; EXIT_OK otherwise.
+ */
+int db_open(const char *db_path, struct store **ret);
+
 #endif

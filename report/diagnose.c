@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "diagnose.h"
-#include "cli.h"
+#include "../common/util.h"
 #include "profile-cmd.h"
 
 #include <linux/seccomp.h>

@@ -26,13 +26,6 @@
 #define SYSCALL_NAME_MAX 48
 #define TIME_TEXT_MAX	 32
 
-/*
- * Open the store read-only: db_path as given by --db, or NULL for the default file when it
- * exists. On failure prints why (naming the file and what to do) and returns the exit
- * status; EXIT_OK otherwise.
- */
-int db_open(const char *db_path, struct store **ret);
-
 static inline void store_closep(struct store **s)
 {
 	store_close(*s);

@@ -50,17 +50,30 @@ void out_free(struct out *o)
 	free(o);
 }
 
+int out_print_json(FILE *stream, struct json_object *root)
+{
+	const char *text = json_object_to_json_string_ext(
+		root,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!text)
+		return -ENOMEM;
+	fprintf(stream, "%s\n", text);
+	return 0;
+}
+
+int out_take_json(struct out *o, struct json_object **ret)
+{
+	if (o->format != OUT_JSON || !o->root || o->failed || o->depth > 0)
+		return -ENOMEM;
+	*ret = TAKE_PTR(o->root);
+	return 0;
+}
+
 int out_finish(struct out *o)
 {
-	if (o->format == OUT_JSON && o->root && !o->failed) {
-		const char *text = json_object_to_json_string_ext(
-			o->root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-					 JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (!text)
-			o->failed = true;
-		else
-			fprintf(o->stream, "%s\n", text);
-	}
+	if (o->format == OUT_JSON && o->root && !o->failed &&
+	    out_print_json(o->stream, o->root) < 0)
+		o->failed = true;
 	if (fflush(o->stream) != 0)
 		return -errno;
 	return o->failed ? -ENOMEM : 0;

@@ -22,6 +22,7 @@ enum out_format {
 };
 
 struct out;
+struct json_object;
 
 /* "text" or "json" (from --format); -EINVAL otherwise. */
 int out_format_from_name(const char *name, enum out_format *ret);
@@ -30,6 +31,11 @@ int out_new(enum out_format format, FILE *stream, struct out **ret);
 /* JSON: write the document. Returns -ENOMEM if any value was lost on the way. */
 int out_finish(struct out *o);
 void out_free(struct out *o);
+/* JSON: hand over the document built so far (the caller puts it). -ENOMEM if a value was
+ * lost or nothing was built. */
+int out_take_json(struct out *o, struct json_object **ret);
+/* Write a JSON document as out_finish() does: pretty, spaced, a newline after. */
+int out_print_json(FILE *stream, struct json_object *root);
 
 static inline void out_freep(struct out **o)
 {

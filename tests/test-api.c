@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 
 #define RESPONSE_MAX (4u << 20)
 
@@ -185,8 +187,6 @@ Test(api, health_events_tasks_and_errors, .timeout = 120)
 	expect_error(&d, "POST", "/v1/health", 405);
 	expect_error(&d, "GET", "/v1/events?limit=100000", 400);
 	expect_error(&d, "GET", "/v1/events?since=x", 400);
-	expect_error(&d, "GET", "/v1/tasks/t-kill/report", 501);
-	expect_error(&d, "GET", "/v1/failures?app_id=%2Fapp", 501);
 	stop(&d);
 }
 
@@ -281,5 +281,111 @@ Test(api, metrics_profiles_and_socket_mode, .timeout = 120)
 	cr_expect_eq(json_object_get_int64(member(def, "size")), st.st_size);
 	sigsys_profile_free(profile);
 	json_object_put(o);
+	stop(&d);
+}
+
+/* ---- reports ------------------------------------------------------------------------------ */
+
+/* `sigsys ARGS…`: its stdout, and its exit status in *status. */
+static char *run_cli(const char *const *args, int *status)
+{
+	char *argv[16] = {(char *)env_path("SIGSYS_CLI")};
+	int out_pipe[2];
+	size_t n = 1;
+	for (; args[n - 1] && n < ARRAY_SIZE(argv) - 1; n++)
+		argv[n] = (char *)args[n - 1];
+	argv[n] = NULL;
+	cr_assert_eq(pipe2(out_pipe, O_CLOEXEC), 0);
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+	pid_t pid = harness_spawn(argv, &actions);
+	posix_spawn_file_actions_destroy(&actions);
+	close(out_pipe[1]);
+	char *out = read_all(out_pipe[0]);
+	close(out_pipe[0]);
+	int ws = harness_wait(pid);
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+	return out;
+}
+
+/* The report of t-kill once the daemon has stored its kill. */
+static struct json_object *kill_report(const struct daemon_run *d)
+{
+	for (int i = 0; i < 50; i++) {
+		struct json_object *o = get_json(d, "/v1/tasks/t-kill/report", 200);
+		if (!strcmp(string_at(o, "outcome"), "seccomp-kill"))
+			return o;
+		json_object_put(o);
+		harness_sleep_ms(100);
+	}
+	cr_assert_fail("/v1/tasks/t-kill/report never says seccomp-kill");
+	return NULL;
+}
+
+Test(api, report_and_failures, .timeout = 120)
+{
+	struct daemon_run d;
+	int status;
+	start(&d);
+	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_DENIED);
+
+	struct json_object *o = kill_report(&d);
+	cr_expect_str_eq(string_at(o, "task_id"), "t-kill");
+	cr_expect_str_eq(string_at(member(o, "syscall"), "name"), "personality");
+	cr_expect_eq(json_object_get_int(member(o, "schema_version")), 1);
+	cr_expect(strlen(string_at(o, "message")) > 0);
+	json_object_put(o);
+	o = get_json(&d, "/v1/tasks/t%2Dkill/report", 200); /* percent-encoded */
+	cr_expect_str_eq(string_at(o, "outcome"), "seccomp-kill");
+	json_object_put(o);
+	struct response text = request(&d, "GET", "/v1/tasks/t-kill/report?format=text");
+	cr_expect_eq(text.status, 200);
+	cr_expect(strstr(text.body, "outcome    seccomp-kill"), "%s", text.body);
+	response_free(&text);
+
+	expect_error(&d, "GET", "/v1/tasks/nope/report", 404);
+	expect_error(&d, "GET", "/v1/tasks/t-kill/report?format=yaml", 400);
+	expect_error(&d, "GET", "/v1/failures", 400);
+	expect_error(&d, "GET", "/v1/failures?run_id=1", 400);
+	o = get_json(&d, "/v1/failures?app_id=%2Fno-such-app", 200);
+	cr_expect_eq(json_object_array_length(member(o, "failures")), 0);
+	json_object_put(o);
+	o = get_json(&d, "/v1/failures?job_id=no-job&run_id=r1", 200);
+	cr_expect_eq(json_object_array_length(member(o, "failures")), 0);
+	json_object_put(o);
+
+	/* The CLI without --db asks the daemon, and prints what --db prints. */
+	const char *over_api[] = {"report",   "t-kill", "--run-dir", d.run_dir,
+				  "--format", "json",	NULL};
+	const char *from_db[] = {"report",   "t-kill",	      "--db",
+				 d.db,	     "--profile-dir", env_path("SIGSYS_PROFILES"),
+				 "--format", "json",	      NULL};
+	char *a = run_cli(over_api, &status);
+	cr_expect_eq(status, 0, "sigsys report over the API: exit %d", status);
+	struct json_object *ja = json_tokener_parse(a);
+	cr_assert(ja, "not JSON: %.300s", a);
+	char *b = run_cli(from_db, &status);
+	cr_expect_eq(status, 0);
+	struct json_object *jb = json_tokener_parse(b);
+	cr_assert(jb, "not JSON: %.300s", b);
+	cr_expect_str_eq(a, b, "the daemon's report differs from the store's");
+	cr_expect_str_eq(string_at(ja, "outcome"), "seccomp-kill");
+	cr_expect_str_eq(string_at(ja, "outcome"), string_at(jb, "outcome"));
+	cr_expect_str_eq(string_at(ja, "message"), string_at(jb, "message"));
+	json_object_put(ja);
+	json_object_put(jb);
+	free(a);
+	free(b);
+
+	const char *message[] = {"report",   "t-kill",	"--run-dir", d.run_dir,
+				 "--format", "message", NULL};
+	a = run_cli(message, &status);
+	cr_expect_eq(status, 0);
+	cr_expect(strstr(a, "personality"), "%s", a);
+	free(a);
+	const char *unknown[] = {"report", "nope", "--run-dir", d.run_dir, NULL};
+	free(run_cli(unknown, &status));
+	cr_expect_eq(status, 3, "unknown task over the API: exit %d", status);
 	stop(&d);
 }

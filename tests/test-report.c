@@ -413,7 +413,7 @@ static void check_exit_codes(const struct daemon_run *d)
 	expect_exit(two, 2, NULL);
 	expect_exit(no_file, 1, "/nonexistent/sigsys.db");
 	if (access("/var/lib/sigsys/sigsys.db", F_OK) < 0)
-		expect_exit(no_db, 1, "not available in this version");
+		expect_exit(no_db, 1, "is not listening on");
 }
 
 Test(report, text_first_line_short_message_selectors_and_exit_codes, .timeout = 120)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "api.h"
 #include "daemon.h"
+#include "output.h"
+#include "report.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,7 +21,8 @@
 #define X32_SYSCALL_BIT 0x40000000u
 #define JSON_TYPE	"application/json"
 #define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
-#define NOT_HERE	"not available in this version; use `sigsys report --db`"
+#define TEXT_TYPE	"text/plain; charset=utf-8"
+#define FAILURES_MAX	100 /* reports in one /v1/failures answer, newest tasks first */
 
 /* What the main thread knows, as of its last api_publish(). */
 struct api_snapshot {
@@ -477,6 +480,119 @@ static void get_metrics(struct api *api, struct reply *r)
 	*r = (struct reply){.status = MHD_HTTP_OK, .type = METRICS_TYPE, .body = text, .len = len};
 }
 
+/* ---- reports ----------------------------------------------------------------------------- */
+
+/* GET /v1/tasks/{id}/report: the JSON of `sigsys report --format json`; ?format=text the
+ * text form. */
+static void get_report(struct api *api, struct MHD_Connection *c, const char *id, struct reply *r)
+{
+	const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	struct report_options o = {.profile_dir = api->profile_dir};
+	struct store_error err = {""};
+	struct json_object *report = NULL;
+	struct store *s = reader_of(api, &err);
+	if (!s) {
+		reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+		return;
+	}
+	if (format && strcmp(format, "json") && strcmp(format, "text")) {
+		reply_error(r, MHD_HTTP_BAD_REQUEST, "format: expected json or text");
+		return;
+	}
+	if (!format || !strcmp(format, "json")) {
+		int ret = report_build(s, id, &o, &report, &err);
+		if (ret < 0)
+			reply_store_error(r, ret, &err);
+		else
+			reply_json(r, MHD_HTTP_OK, report);
+		return;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	struct out *out = NULL;
+	FILE *f = open_memstream(&text, &len);
+	if (!f || out_new(OUT_TEXT, f, &out) < 0) {
+		if (f)
+			fclose(f);
+		free(text);
+		reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return;
+	}
+	int ret = report_write(s, id, &o, out, NULL, 0, &err);
+	out_free(out);
+	fclose(f);
+	if (ret < 0) {
+		free(text);
+		reply_store_error(r, ret, &err);
+		return;
+	}
+	*r = (struct reply){.status = MHD_HTTP_OK, .type = TEXT_TYPE, .body = text, .len = len};
+}
+
+struct task_ids {
+	char (*ids)[STORE_ID_MAX + 1];
+	size_t n;
+};
+
+static int add_task_id(const struct store_task *t, void *userdata)
+{
+	struct task_ids *l = userdata;
+	if (l->n < FAILURES_MAX)
+		format_into(l->ids[l->n++], sizeof(l->ids[0]), "%s", t->task_id);
+	return 0;
+}
+
+/* GET /v1/failures?app_id=ID or ?job_id=ID[&run_id=ID]: the reports of those tasks. */
+static void get_failures(struct api *api, struct MHD_Connection *c, struct reply *r)
+{
+	const char *app = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "app_id");
+	const char *job = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "job_id");
+	const char *run = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "run_id");
+	struct store_task_query q = {.limit = FAILURES_MAX};
+	struct report_options o = {.profile_dir = api->profile_dir};
+	struct store_error err = {""};
+	struct task_ids l = {0};
+	if ((!app) == (!job) || (run && !job)) {
+		reply_error(r, MHD_HTTP_BAD_REQUEST,
+			    "give app_id, or job_id (and run_id for one run of it)");
+		return;
+	}
+	struct store *s = reader_of(api, &err);
+	if (!s) {
+		reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+		return;
+	}
+	q.key = app ? STORE_TASKS_BY_APP : STORE_TASKS_BY_JOB;
+	q.id = app ? app : job;
+	q.run_id = run;
+	l.ids = calloc(FAILURES_MAX, sizeof(*l.ids));
+	struct json_object *o_list = json_object_new_array(), *body = json_object_new_object();
+	if (!l.ids || !o_list || !body) {
+		free(l.ids);
+		json_object_put(o_list);
+		json_object_put(body);
+		reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		return;
+	}
+	json_object_object_add(body, "failures", o_list);
+	int ret = store_find_tasks(s, &q, add_task_id, &l, &err);
+	for (size_t i = 0; ret >= 0 && i < l.n; i++) {
+		struct json_object *report = NULL;
+		ret = report_build(s, l.ids[i], &o, &report, &err);
+		if (ret == -ENOENT)
+			ret = 0; /* pruned since it was listed */
+		else if (ret >= 0)
+			json_object_array_add(o_list, report);
+	}
+	free(l.ids);
+	if (ret < 0) {
+		json_object_put(body);
+		reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+		return;
+	}
+	reply_json(r, MHD_HTTP_OK, body);
+}
+
 /* ---- routing ----------------------------------------------------------------------------- */
 
 /* "/v1/tasks/{id}/{what}": the id (MHD has percent-decoded the path, so it may hold '/'). */
@@ -510,8 +626,10 @@ static void route(struct api *api, struct MHD_Connection *c, const char *url, st
 		get_profiles(api, r);
 	else if (!strcmp(url, "/metrics"))
 		get_metrics(api, r);
-	else if (!strcmp(url, "/v1/failures") || task_path(url, "report", id, sizeof(id)))
-		reply_error(r, MHD_HTTP_NOT_IMPLEMENTED, NOT_HERE);
+	else if (task_path(url, "report", id, sizeof(id)))
+		get_report(api, c, id, r);
+	else if (!strcmp(url, "/v1/failures"))
+		get_failures(api, c, r);
 	else
 		reply_error(r, MHD_HTTP_NOT_FOUND, "no such endpoint");
 }
