@@ -9,6 +9,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -208,6 +209,191 @@ Test(sigsysd, an_exec_from_a_thread_is_not_the_task_exit, .timeout = 120)
 	}
 	cr_expect_eq(exit.kind, STORE_EXIT_STATUS);
 	cr_expect_eq(exit.code, 4, "the task's exit is %d, not the exec'd shell's 4", exit.code);
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+}
+
+/* Denied by default.json without capabilities, none a kill-mode start-up probe (those get
+ * ENOSYS), each harmless if it ran: no argument, or one that makes it fail. */
+static const char *const par_syscalls[] = {
+	"unshare",
+	"setns:-1",
+	"mount",
+	"umount2",
+	"pivot_root",
+	"chroot",
+	"swapon",
+	"swapoff",
+	"init_module",
+	"finit_module:-1",
+	"delete_module",
+	"acct",
+	"settimeofday",
+	"clock_settime",
+	"clock_adjtime",
+	"ioperm",
+	"iopl",
+	"personality:5",
+	"quotactl",
+	"quotactl_fd:-1",
+	"bpf",
+	"perf_event_open",
+	"lookup_dcookie",
+	"fanotify_init:-1",
+	"open_by_handle_at:-1",
+	"name_to_handle_at:-1",
+	"add_key",
+	"keyctl:-1",
+	"request_key",
+	"userfaultfd:-1",
+	"syslog",
+	"ptrace:-1",
+	"process_vm_readv",
+	"process_vm_writev",
+	"kcmp:-1",
+	"get_mempolicy",
+	"set_mempolicy:-1",
+	"mbind",
+	"move_pages:-1",
+	"migrate_pages:-1",
+	"nfsservctl",
+	"uselib",
+	"ustat",
+	"sysfs",
+	"_sysctl",
+	"create_module",
+	"get_kernel_syms",
+	"query_module",
+	"open_tree:-1",
+	"fsopen",
+};
+
+#define N_PAR (sizeof(par_syscalls) / sizeof(par_syscalls[0]))
+
+struct par_task {
+	char id[16];
+	char command[96];
+	int32_t nr;
+	pid_t pid;
+	bool killed; /* a KILL_PROCESS row of its own syscall */
+	int foreign; /* rows or counts of another task's syscall */
+};
+
+static struct par_task par_tasks[N_PAR];
+
+static bool par_nr_is_other(int32_t nr, size_t self)
+{
+	for (size_t i = 0; i < N_PAR; i++)
+		if (i != self && par_tasks[i].nr == nr)
+			return true;
+	return false;
+}
+
+struct par_match {
+	size_t self;
+};
+
+static int par_event(const struct store_event_row *row, void *userdata)
+{
+	size_t self = ((struct par_match *)userdata)->self;
+	struct par_task *t = &par_tasks[self];
+	if (row->event.nr == t->nr && seccomp_event_action(&row->event) == SECCOMP_RET_KILL_PROCESS)
+		t->killed = true;
+	else if (par_nr_is_other(row->event.nr, self))
+		t->foreign++;
+	return 0;
+}
+
+static int par_count(const struct store_count *c, void *userdata)
+{
+	size_t self = ((struct par_match *)userdata)->self;
+	if (c->count > 0 && par_nr_is_other(c->nr, self))
+		par_tasks[self].foreign++;
+	return 0;
+}
+
+/* One pass over the store (read-only); true when every task's kill is there. */
+static bool par_scan(const struct daemon_run *d)
+{
+	struct store_options o;
+	struct store *s = NULL;
+	bool all = true;
+	store_options_init(&o);
+	o.read_only = true;
+	if (store_open(d->db, &o, &s, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < N_PAR; i++) {
+		struct par_match m = {.self = i};
+		par_tasks[i].killed = false;
+		par_tasks[i].foreign = 0;
+		store_task_events(s, par_tasks[i].id, 0, 0, par_event, &m, NULL);
+		store_task_counts(s, par_tasks[i].id, par_count, &m, NULL);
+		all = all && par_tasks[i].killed;
+	}
+	store_close(s);
+	return all;
+}
+
+/* 50 tasks at once, each killed on a syscall of its own: every kill under its own task id,
+ * none under another's (attribution must not mix concurrent registrations up). */
+Test(sigsysd, concurrent_kills_are_each_stored_under_their_own_task, .timeout = 120)
+{
+	struct daemon_run d;
+	daemon_run_dirs(&d, "par");
+	daemon_run_start(&d);
+
+	for (size_t i = 0; i < N_PAR; i++) {
+		struct par_task *t = &par_tasks[i];
+		char name[64];
+		format_into(t->id, sizeof(t->id), "t-par-%zu", i);
+		format_into(t->command, sizeof(t->command), "\"$SIGSYS_PROBE\" %s",
+			    par_syscalls[i]);
+		format_into(name, sizeof(name), "%s", par_syscalls[i]);
+		*strchrnul(name, ':') = '\0';
+		t->nr = seccomp_syscall_resolve_name(name);
+		cr_assert_geq(t->nr, 0, "libseccomp does not know %s", name);
+		for (size_t j = 0; j < i; j++)
+			cr_assert_neq(par_tasks[j].nr, t->nr, "%s twice", name);
+	}
+	for (size_t i = 0; i < N_PAR; i++) {
+		char *argv[] = {(char *)env_path("SIGSYS_APPLY"),
+				"-q",
+				"--run-dir",
+				d.run_dir,
+				"--profile-dir",
+				(char *)env_path("SIGSYS_PROFILES"),
+				"--profile",
+				"default.json",
+				"--no-cache",
+				"--caps",
+				"",
+				"--mode",
+				"kill",
+				"--task-id",
+				par_tasks[i].id,
+				"--",
+				"/bin/sh",
+				"-c",
+				par_tasks[i].command,
+				NULL};
+		par_tasks[i].pid = harness_spawn(argv, NULL);
+	}
+	for (size_t i = 0; i < N_PAR; i++) {
+		int status = harness_wait(par_tasks[i].pid);
+		bool sigsys = (WIFEXITED(status) && WEXITSTATUS(status) == 128 + SIGSYS) ||
+			      (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+		cr_expect(sigsys, "%s (%s) was not killed by SIGSYS: status %#x", par_tasks[i].id,
+			  par_syscalls[i], status);
+	}
+
+	for (int i = 0; i < 100 && !par_scan(&d); i++)
+		harness_sleep_ms(100);
+	for (size_t i = 0; i < N_PAR; i++) {
+		cr_expect(par_tasks[i].killed, "no KILL_PROCESS of %s (nr %d) under %s",
+			  par_syscalls[i], par_tasks[i].nr, par_tasks[i].id);
+		cr_expect_eq(par_tasks[i].foreign, 0, "%s holds %d events of other tasks' syscalls",
+			     par_tasks[i].id, par_tasks[i].foreign);
+	}
 	daemon_run_stop(&d);
 	daemon_run_remove(&d);
 }
