@@ -389,3 +389,80 @@ Test(api, report_and_failures, .timeout = 120)
 	cr_expect_eq(status, 3, "unknown task over the API: exit %d", status);
 	stop(&d);
 }
+
+static struct json_object *report_of(const struct daemon_run *d, const char *task_id)
+{
+	char path[128];
+	struct json_object *o = NULL;
+	format_into(path, sizeof(path), "/v1/tasks/%s/report", task_id);
+	for (int i = 0; i < 40; i++) { /* stored within a loop turn; the exit may follow */
+		struct response r = request(d, "GET", path);
+		if (r.status == 200)
+			o = json_tokener_parse(r.body);
+		response_free(&r);
+		if (o && strcmp(string_at(o, "outcome"), "unknown") != 0)
+			return o;
+		json_object_put(o);
+		o = NULL;
+		harness_sleep_ms(100);
+	}
+	cr_assert_fail("no settled report for %s", task_id);
+	return NULL;
+}
+
+static void expect_outcome(const struct daemon_run *d, const char *task_id, const char *outcome,
+			   const char *action)
+{
+	struct json_object *o = report_of(d, task_id);
+	cr_expect_str_eq(string_at(o, "task_id"), task_id);
+	cr_expect_str_eq(string_at(o, "outcome"), outcome, "%s", task_id);
+	cr_expect_str_eq(string_at(member(o, "syscall"), "name"), "personality", "%s", task_id);
+	cr_expect_str_eq(string_at(o, "action"), action, "%s", task_id);
+	json_object_put(o);
+}
+
+/* Garbage on register.sock: refused, and the daemon goes on serving and registering. */
+static void send_garbage(const struct daemon_run *d)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	static const char *const messages[] = {"\x00\x00\x00\x05hello", "\x7f\xff\xff\xff",
+					       "\x00\x00\x00\x02{}", "x"};
+	static const size_t lengths[] = {9, 4, 6, 1};
+	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/register.sock", d->run_dir);
+	for (size_t i = 0; i < ARRAY_SIZE(messages); i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		cr_assert_geq(fd, 0);
+		cr_assert_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+		cr_expect_eq(send(fd, messages[i], lengths[i], MSG_NOSIGNAL), (ssize_t)lengths[i]);
+		shutdown(fd, SHUT_WR);
+		char reply[512];
+		ssize_t n = recv(fd, reply, sizeof(reply) - 1, MSG_WAITALL);
+		reply[n > 0 ? n : 0] = '\0';
+		cr_expect(n > 4 && strstr(reply + 4, "\"ok\":false"), "message %zu: %s", i,
+			  n > 4 ? reply + 4 : "(no answer)");
+		close(fd);
+	}
+}
+
+/* Every outcome over the socket, a kill in a grandchild, and bad input survived. */
+Test(api, reports_over_the_socket_and_bad_input_survived, .timeout = 120)
+{
+	struct daemon_run d;
+	start(&d);
+	send_garbage(&d);
+	expect_error(&d, "GET", "/v1/events?since=-1", 400);
+	expect_error(&d, "DELETE", "/v1/health", 405);
+
+	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_DENIED);
+	daemon_run_launch(&d, "t-grandchild", "kill", NULL, "(" PROBE_DENIED "; true); true");
+	daemon_run_launch(&d, "t-deny", "enforce", NULL, PROBE_DENIED "; exit 1");
+	daemon_run_launch(&d, "t-log", "log", NULL, PROBE_DENIED);
+	expect_outcome(&d, "t-kill", "seccomp-kill", "KILL_PROCESS");
+	expect_outcome(&d, "t-grandchild", "seccomp-kill", "KILL_PROCESS");
+	expect_outcome(&d, "t-deny", "seccomp-denied", "ERRNO");
+	expect_outcome(&d, "t-log", "seccomp-logged", "LOG");
+	struct json_object *health = get_json(&d, "/v1/health", 200);
+	cr_expect_str_eq(string_at(health, "status"), "ok");
+	json_object_put(health);
+	stop(&d);
+}

@@ -83,7 +83,9 @@ static void reply(int fd, bool ok, const char *error)
 	size_t len;
 	const char *text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
 	uint32_t be = htonl((uint32_t)len);
-	if (send(fd, &be, 4, MSG_NOSIGNAL) != 4 || send(fd, text, len, MSG_NOSIGNAL) < 0)
+	struct iovec iov[] = {{&be, 4}, {(void *)text, len}};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) != (ssize_t)(4 + len)) /* one frame, one send */
 		daemon_log(LOG_WARNING, "answering a registration: %m");
 	json_object_put(o);
 }
