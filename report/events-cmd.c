@@ -3,11 +3,13 @@
  * sigsys events [--task TASK_ID] [--since ID] [--limit N]: the seccomp decisions sigsysd
  * stored, one line each, oldest first, with the cursor of the next page.
  */
+#include "api-client.h"
 #include "cli.h"
 #include "evidence.h"
 #include "output.h"
 
 #include <getopt.h>
+#include <json-c/json.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@
 
 struct events_opts {
 	const char *db;
+	const char *run_dir;
 	const char *task_id;
 	int64_t since;
 	uint32_t limit;
@@ -30,9 +33,11 @@ static void usage(FILE *f)
 	      "comm, syscall, action. Logged calls (LOG) are counted, not stored one by one:\n"
 	      "'sigsys report TASK_ID' shows them.\n"
 	      "\n"
-	      "  --db FILE        sigsysd's store (its --db; default " DB_DEFAULT_PATH ").\n"
-	      "                   This version reads the store only: the sigsysd API is not\n"
-	      "                   available yet\n"
+	      "  --run-dir DIR    ask sigsysd on DIR/api.sock (default $SIGSYS_RUN_DIR or\n"
+	      "                   " API_RUN_DIR_DEFAULT ")\n"
+	      "  --db FILE        read sigsysd's store instead (its --db), e.g. while it is\n"
+	      "                   down (default when the daemon does not answer:\n"
+	      "                   " DB_DEFAULT_PATH ")\n"
 	      "  --task TASK_ID   only this task's events\n"
 	      "  --since ID       only events after this id: the cursor the last page printed\n"
 	      "  --limit N        at most N events (1 to 10000, default 100)\n"
@@ -60,6 +65,9 @@ static int apply_option(int opt, const char *arg, struct events_opts *o)
 	switch (opt) {
 	case 'd':
 		o->db = arg;
+		return EXIT_OK;
+	case 'r':
+		o->run_dir = arg;
 		return EXIT_OK;
 	case 't':
 		o->task_id = arg;
@@ -90,13 +98,10 @@ static int apply_option(int opt, const char *arg, struct events_opts *o)
 static int parse_options(int argc, char **argv, struct events_opts *o)
 {
 	static const struct option options[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"task", required_argument, NULL, 't'},
-		{"since", required_argument, NULL, 's'},
-		{"limit", required_argument, NULL, 'l'},
-		{"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
+		{"db", required_argument, NULL, 'd'},	 {"run-dir", required_argument, NULL, 'r'},
+		{"task", required_argument, NULL, 't'},	 {"since", required_argument, NULL, 's'},
+		{"limit", required_argument, NULL, 'l'}, {"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},	 {0},
 	};
 	int opt, r;
 	*o = (struct events_opts){.limit = EVENTS_LIMIT_DEFAULT};
@@ -216,6 +221,71 @@ static int list_events(struct store *s, const struct events_opts *o, struct out 
 	return EXIT_OK;
 }
 
+/* One event as the API gives it, back into the row the printer takes. */
+static int row_from_json(struct json_object *e, struct store_event_row *row)
+{
+	struct json_object *v;
+	*row = (struct store_event_row){0};
+#define GET(key) (json_object_object_get_ex(e, key, &v) ? v : NULL)
+	row->id = json_object_get_int64(GET("id"));
+	row->task_id = GET("task_id") ? json_object_get_string(v) : NULL;
+	row->event.time_ns = json_object_get_uint64(GET("time_ns"));
+	row->event.pid = json_object_get_int(GET("pid"));
+	row->event.nr = json_object_get_int(GET("nr"));
+	row->event.arch = (uint32_t)json_object_get_int64(GET("audit_arch"));
+	row->event.code = (uint32_t)json_object_get_int64(GET("code"));
+	format_into(row->event.comm, sizeof(row->event.comm), "%s",
+		    GET("comm") ? json_object_get_string(v) : "");
+#undef GET
+	return row->id > 0 ? 0 : -EBADMSG;
+}
+
+/* Ask sigsysd: 1 when it did not answer (the caller falls back to the store file). */
+static int list_from_api(const struct events_opts *o, struct out *out)
+{
+	char path[600], id[STORE_ID_MAX * 3 + 1];
+	struct api_response resp = {0};
+	if (o->task_id && api_escape(o->task_id, id, sizeof(id)) < 0)
+		return EXIT_UNKNOWN_TASK;
+	format_into(path, sizeof(path), "%s%s%s?since=%jd&limit=%u",
+		    o->task_id ? "/v1/tasks/" : "/v1/events", o->task_id ? id : "",
+		    o->task_id ? "/events" : "", (intmax_t)o->since, o->limit);
+	if (api_get(api_run_dir(o->run_dir), path, &resp) < 0)
+		return 1;
+	int status = resp.status == 404	  ? EXIT_UNKNOWN_TASK
+		     : resp.status == 200 ? EXIT_OK
+					  : EXIT_FAIL;
+	struct json_object *root = status == EXIT_OK ? json_tokener_parse(resp.body) : NULL;
+	struct json_object *events = NULL, *more = NULL;
+	if (status == EXIT_UNKNOWN_TASK)
+		cli_error("no task \"%s\" known to sigsysd", o->task_id);
+	else if (!json_object_object_get_ex(root, "events", &events) ||
+		 !json_object_object_get_ex(root, "more", &more))
+		status = EXIT_FAIL,
+		cli_error("sigsysd answered %d: %.200s", resp.status, resp.body ? resp.body : "");
+	struct page p = {.out = out, .last_id = o->since};
+	out_object_begin(out, NULL);
+	out_array_begin(out, "events");
+	for (size_t i = 0; status == EXIT_OK && i < json_object_array_length(events); i++) {
+		struct store_event_row row;
+		if (row_from_json(json_object_array_get_idx(events, i), &row) == 0)
+			on_event(&row, &p);
+	}
+	out_array_end(out);
+	if (status == EXIT_OK) {
+		bool more_follow = json_object_get_boolean(more);
+		out_uint(out, "count", p.rows ? NULL : "no events\n", p.rows);
+		out_int(out, "next_since", "next: --since %jd", p.last_id);
+		out_bool(out, "more",
+			 more_follow ? " (more events follow)\n" : " (no more for now)\n",
+			 more_follow);
+	}
+	out_object_end(out);
+	json_object_put(root);
+	api_response_free(&resp);
+	return status;
+}
+
 int events_main(int argc, char **argv)
 {
 	_cleanup_store_ struct store *s = NULL;
@@ -224,13 +294,16 @@ int events_main(int argc, char **argv)
 	int r = parse_options(argc, argv, &o);
 	if (r != EXIT_OK)
 		return r < 0 ? EXIT_OK : r;
-	if ((r = db_open(o.db, &s)) != EXIT_OK)
-		return r;
 	if (out_new(o.format, stdout, &out) < 0) {
 		cli_error("out of memory");
 		return EXIT_FAIL;
 	}
-	int status = list_events(s, &o, out);
+	int status = o.db ? 1 : list_from_api(&o, out);
+	if (status == 1) { /* the store file: given, or the daemon did not answer */
+		if ((r = db_open(o.db, &s)) != EXIT_OK)
+			return r;
+		status = list_events(s, &o, out);
+	}
 	if (status != EXIT_OK)
 		return status;
 	if ((r = out_finish(out)) < 0) {

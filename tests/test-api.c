@@ -464,5 +464,20 @@ Test(api, reports_over_the_socket_and_bad_input_survived, .timeout = 120)
 	struct json_object *health = get_json(&d, "/v1/health", 200);
 	cr_expect_str_eq(string_at(health, "status"), "ok");
 	json_object_put(health);
+
+	/* sigsys events asks the daemon and prints what the store file gives */
+	int status;
+	const char *over_api[] = {"events", "--task", "t-kill", "--run-dir", d.run_dir, NULL};
+	const char *from_db[] = {"events", "--task", "t-kill", "--db", d.db, NULL};
+	char *a = run_cli(over_api, &status);
+	cr_expect_eq(status, 0);
+	char *b = run_cli(from_db, &status);
+	cr_expect(strstr(a, "personality KILL_PROCESS"), "%s", a);
+	cr_expect_str_eq(a, b, "sigsys events differs between the daemon and the store");
+	free(a);
+	free(b);
+	const char *unknown[] = {"events", "--task", "nope", "--run-dir", d.run_dir, NULL};
+	free(run_cli(unknown, &status));
+	cr_expect_eq(status, 3);
 	stop(&d);
 }

@@ -212,12 +212,15 @@ static struct json_object *event_json(const struct store_event_row *row)
 	json_object_object_add(o, "task_id",
 			       row->task_id ? json_object_new_string(row->task_id) : NULL);
 	json_object_object_add(o, "time", json_object_new_string(time));
+	json_object_object_add(o, "time_ns", json_object_new_uint64(e->time_ns));
 	json_object_object_add(o, "pid", json_object_new_int(e->pid));
 	json_object_object_add(o, "comm", json_object_new_string(e->comm));
 	json_object_object_add(o, "exe", json_object_new_string(e->exe));
 	json_object_object_add(o, "arch", json_object_new_string(arch_name_of(e->arch, e->nr)));
 	json_object_object_add(o, "syscall", json_object_new_string(syscall));
 	json_object_object_add(o, "nr", json_object_new_int(e->nr));
+	json_object_object_add(o, "audit_arch", json_object_new_int64(e->arch));
+	json_object_object_add(o, "code", json_object_new_int64(e->code));
 	json_object_object_add(o, "action",
 			       json_object_new_string(sigsys_action_name(seccomp_event_action(e))));
 	json_object_object_add(o, "sources", event_sources(e->sources));
