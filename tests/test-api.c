@@ -6,6 +6,7 @@
 #include "daemon-harness.h"
 #include "test-helpers.h"
 
+#include <dirent.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <signal.h>
@@ -453,8 +454,28 @@ Test(api, reports_over_the_socket_and_bad_input_survived, .timeout = 120)
 	expect_error(&d, "GET", "/v1/events?since=-1", 400);
 	expect_error(&d, "DELETE", "/v1/health", 405);
 
+	/* Clients that connect and say nothing must not hold up anyone else's
+	 * registration: with it connected, launches are registered, not spooled. */
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/register.sock", d.run_dir);
+	int silent[3]; /* together longer than a launcher waits for its answer */
+	for (int i = 0; i < 3; i++) {
+		silent[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		cr_assert_eq(connect(silent[i], (struct sockaddr *)&addr, sizeof(addr)), 0);
+	}
 	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_DENIED);
 	daemon_run_launch(&d, "t-grandchild", "kill", NULL, "(" PROBE_DENIED "; true); true");
+	char spool[160];
+	format_into(spool, sizeof(spool), "%s/spool", d.run_dir);
+	DIR *dir = opendir(spool);
+	int spooled = 0;
+	for (struct dirent *e; dir && (e = readdir(dir));)
+		spooled += e->d_name[0] != '.';
+	if (dir)
+		closedir(dir);
+	cr_expect_eq(spooled, 0, "silent clients made %d launch(es) spool", spooled);
+	for (int i = 0; i < 3; i++)
+		close(silent[i]);
 	daemon_run_launch(&d, "t-deny", "enforce", NULL, PROBE_DENIED "; exit 1");
 	daemon_run_launch(&d, "t-log", "log", NULL, PROBE_DENIED);
 	expect_outcome(&d, "t-kill", "seccomp-kill", "KILL_PROCESS");

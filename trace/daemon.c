@@ -551,6 +551,8 @@ int daemon_run(struct daemon *d)
 				on_signal(d);
 			else if (fd == d->register_fd)
 				register_accept(d);
+			else
+				register_ready(d, fd);
 		}
 		if (d->audit.fd >= 0)
 			drain_audit(d);
@@ -561,6 +563,7 @@ int daemon_run(struct daemon *d)
 		attribute_pending(d);
 		flush_events(d);
 		commit_held_exits(d, false);
+		register_expire(d, false);
 		maintain(d);
 		api_publish(d);
 	}
@@ -573,6 +576,7 @@ void daemon_stop(struct daemon *d)
 	api_stop(d); /* first: its thread reads what is closed below */
 	flush_events(d);
 	commit_held_exits(d, true);
+	register_expire(d, true);
 	if (d->proc_fd >= 0)
 		proc_close(d->proc_fd);
 	audit_source_close(&d->audit);

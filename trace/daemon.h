@@ -12,6 +12,7 @@
 #include "util.h"
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <syslog.h>
 
@@ -20,6 +21,7 @@
 #define DAEMON_PROFILE_DIR  "/opt/mesosphere/etc/dcos/mesos/seccomp"
 #define DAEMON_BATCH	    4096 /* events stored per transaction at most */
 #define DAEMON_HELD_EXITS   256
+#define DAEMON_REG_CONNS    64 /* registrations being received at once */
 #define DAEMON_HOLD_EXIT_NS (200ull * 1000000ull)
 
 enum daemon_source {
@@ -45,6 +47,17 @@ struct pending_event {
 
 struct api;
 
+/* A registration being received: never waited for, the loop reads what has arrived. */
+struct reg_conn {
+	int fd;
+	struct ucred peer;
+	uint8_t header[4];
+	size_t header_got;
+	char *body;
+	size_t body_len, body_got;
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+};
+
 struct daemon {
 	struct daemon_config config;
 	struct store *store;
@@ -64,6 +77,8 @@ struct daemon {
 		struct store_proc_event event;
 	} held[DAEMON_HELD_EXITS];
 	size_t n_held;
+	struct reg_conn conns[DAEMON_REG_CONNS];
+	size_t n_conns;
 	bool stopping;
 };
 
@@ -81,6 +96,10 @@ int daemon_usage_error(const char *fmt, ...) _printf_(1, 2);
 /* registrations: register.sock and the spool (trace/register-server.c) */
 int register_listen(struct daemon *d);
 void register_accept(struct daemon *d);
+/* Whether fd is a registration being received; if so, read what arrived. */
+bool register_ready(struct daemon *d, int fd);
+/* Close registrations past their deadline, and all of them when stopping. */
+void register_expire(struct daemon *d, bool all);
 int register_read_spool(struct daemon *d);
 int daemon_add_registration(struct daemon *d, const struct registration *reg);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/epoll.h>
 #include <sys/un.h>
 
 #define CLIENT_TIMEOUT_S 2
@@ -90,26 +91,6 @@ static void reply(int fd, bool ok, const char *error)
 	json_object_put(o);
 }
 
-static int read_message(int fd, char **ret, size_t *ret_len)
-{
-	uint32_t be;
-	if (recv(fd, &be, 4, MSG_WAITALL) != 4)
-		return -EBADMSG;
-	size_t len = ntohl(be);
-	if (len == 0 || len > REGISTRATION_MAX_BYTES)
-		return -E2BIG;
-	char *text = malloc(len);
-	if (!text)
-		return -ENOMEM;
-	if (recv(fd, text, len, MSG_WAITALL) != (ssize_t)len) {
-		free(text);
-		return -EBADMSG;
-	}
-	*ret = text;
-	*ret_len = len;
-	return 0;
-}
-
 int daemon_add_registration(struct daemon *d, const struct registration *reg)
 {
 	struct store_task t = {.task_id = reg->task_id[0] ? reg->task_id : NULL,
@@ -156,52 +137,127 @@ int daemon_add_registration(struct daemon *d, const struct registration *reg)
 	return 0;
 }
 
-static void handle_client(struct daemon *d, int fd)
+static void process(struct daemon *d, struct reg_conn *c)
 {
-	struct ucred peer;
-	socklen_t len = sizeof(peer);
-	struct timeval timeout = {.tv_sec = CLIENT_TIMEOUT_S};
 	char why[512];
-	char *text = NULL;
-	size_t text_len;
 	struct registration reg;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0)
-		return;
-	if (!peer_allowed(d, &peer)) {
-		daemon_log(LOG_WARNING,
-			   "registration from uid %u (pid %d) refused: not root nor "
-			   "in the register group",
-			   (unsigned)peer.uid, (int)peer.pid);
-		reply(fd, false, "only root or the register group may register tasks");
-		return;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-	int r = read_message(fd, &text, &text_len);
+	int r = registration_parse(c->body, c->body_len, &c->peer, &reg, why, sizeof(why));
 	if (r < 0) {
-		reply(fd, false, r == -E2BIG ? "message too large" : "malformed message");
-		return;
-	}
-	r = registration_parse(text, text_len, &peer, &reg, why, sizeof(why));
-	free(text);
-	if (r < 0) {
-		daemon_log(LOG_WARNING, "registration from pid %d refused: %s", (int)peer.pid, why);
-		reply(fd, false, why);
+		daemon_log(LOG_WARNING, "registration from pid %d refused: %s", (int)c->peer.pid,
+			   why);
+		reply(c->fd, false, why);
 		return;
 	}
 	r = daemon_add_registration(d, &reg);
 	registration_clear(&reg);
-	reply(fd, r >= 0, "sigsysd could not store it");
+	reply(c->fd, r >= 0, "sigsysd could not store it");
+}
+
+static void close_conn(struct daemon *d, size_t i)
+{
+	struct reg_conn *c = &d->conns[i];
+	close(c->fd); /* also leaves the epoll set */
+	free(c->body);
+	d->conns[i] = d->conns[--d->n_conns];
+}
+
+/* Read what arrived: the 4-byte length, then the JSON. 1 when complete, 0 for more to
+ * come, negative when the peer broke off. */
+static int receive(struct reg_conn *c)
+{
+	while (c->header_got < 4) {
+		ssize_t n = recv(c->fd, c->header + c->header_got, 4 - c->header_got, 0);
+		if (n <= 0)
+			return n < 0 && errno == EAGAIN ? 0 : -EBADMSG;
+		c->header_got += (size_t)n;
+	}
+	if (!c->body) {
+		uint32_t be;
+		memcpy(&be, c->header, 4);
+		c->body_len = ntohl(be);
+		if (c->body_len == 0 || c->body_len > REGISTRATION_MAX_BYTES)
+			return -E2BIG;
+		if (!(c->body = malloc(c->body_len)))
+			return -ENOMEM;
+	}
+	while (c->body_got < c->body_len) {
+		ssize_t n = recv(c->fd, c->body + c->body_got, c->body_len - c->body_got, 0);
+		if (n <= 0)
+			return n < 0 && errno == EAGAIN ? 0 : -EBADMSG;
+		c->body_got += (size_t)n;
+	}
+	return 1;
+}
+
+bool register_ready(struct daemon *d, int fd)
+{
+	for (size_t i = 0; i < d->n_conns; i++) {
+		struct reg_conn *c = &d->conns[i];
+		if (c->fd != fd)
+			continue;
+		int r = receive(c);
+		if (r == 0)
+			return true;
+		if (r > 0)
+			process(d, c);
+		else
+			reply(c->fd, false,
+			      r == -E2BIG ? "message too large" : "malformed message");
+		close_conn(d, i);
+		return true;
+	}
+	return false;
+}
+
+void register_expire(struct daemon *d, bool all)
+{
+	uint64_t now = now_monotonic_ns();
+	for (size_t i = d->n_conns; i-- > 0;)
+		if (all || now >= d->conns[i].deadline_ns) {
+			reply(d->conns[i].fd, false, "timed out: send the whole message at once");
+			close_conn(d, i);
+		}
+}
+
+/* Check the peer, then receive without waiting: a slow or silent client never stalls the
+ * loop that drains audit. */
+static void take_client(struct daemon *d, int fd)
+{
+	struct ucred peer;
+	socklen_t len = sizeof(peer);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0) {
+		close(fd);
+		return;
+	}
+	if (!peer_allowed(d, &peer)) {
+		daemon_log(LOG_WARNING,
+			   "registration from uid %u (pid %d) refused: not root nor in the "
+			   "register group",
+			   (unsigned)peer.uid, (int)peer.pid);
+		reply(fd, false, "only root or the register group may register tasks");
+		close(fd);
+		return;
+	}
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+	if (d->n_conns == DAEMON_REG_CONNS || epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		reply(fd, false, "busy: too many registrations at once, try again");
+		close(fd);
+		return;
+	}
+	d->conns[d->n_conns++] = (struct reg_conn){.fd = fd,
+						   .peer = peer,
+						   .deadline_ns = now_monotonic_ns() +
+								  CLIENT_TIMEOUT_S * 1000000000ull};
+	register_ready(d, fd); /* what arrived with the connection */
 }
 
 void register_accept(struct daemon *d)
 {
-	for (int i = 0; i < 64; i++) {
-		int fd = accept4(d->register_fd, NULL, NULL, SOCK_CLOEXEC);
+	for (int i = 0; i < DAEMON_REG_CONNS; i++) {
+		int fd = accept4(d->register_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0)
 			return;
-		handle_client(d, fd);
-		close(fd);
+		take_client(d, fd);
 	}
 }
 
