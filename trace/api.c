@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "api.h"
+#include "evidence.h"
 #include "daemon.h"
 #include "output.h"
 #include "report.h"
@@ -8,7 +9,6 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <linux/audit.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <seccomp.h>
@@ -18,11 +18,10 @@
 #include <sys/un.h>
 #include <time.h>
 
-#define X32_SYSCALL_BIT 0x40000000u
-#define JSON_TYPE	"application/json"
-#define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
-#define TEXT_TYPE	"text/plain; charset=utf-8"
-#define FAILURES_MAX	100 /* reports in one /v1/failures answer, newest tasks first */
+#define JSON_TYPE    "application/json"
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define TEXT_TYPE    "text/plain; charset=utf-8"
+#define FAILURES_MAX 100 /* reports in one /v1/failures answer, newest tasks first */
 
 /* What the main thread knows, as of its last api_publish(). */
 struct api_snapshot {
@@ -46,61 +45,6 @@ struct reply {
 	char *body; /* owned */
 	size_t len;
 };
-
-/* ---- names ------------------------------------------------------------------------------- */
-
-/* AUDIT_ARCH_* are SCMP_ARCH_* values, except x32, whose syscalls carry bit 30. */
-static uint32_t scmp_arch_of(uint32_t audit_arch, int32_t nr)
-{
-	if (audit_arch == AUDIT_ARCH_X86_64 && ((uint32_t)nr & X32_SYSCALL_BIT))
-		return SCMP_ARCH_X32;
-	return audit_arch;
-}
-
-static const char *arch_name_of(uint32_t audit_arch, int32_t nr)
-{
-	static const struct {
-		uint32_t arch;
-		const char *name;
-	} arches[] = {
-		{SCMP_ARCH_X86_64, "x86_64"},	{SCMP_ARCH_X86, "x86"},
-		{SCMP_ARCH_X32, "x32"},		{SCMP_ARCH_AARCH64, "aarch64"},
-		{SCMP_ARCH_ARM, "arm"},		{SCMP_ARCH_PPC64LE, "ppc64le"},
-		{SCMP_ARCH_PPC64, "ppc64"},	{SCMP_ARCH_PPC, "ppc"},
-		{SCMP_ARCH_S390X, "s390x"},	{SCMP_ARCH_S390, "s390"},
-		{SCMP_ARCH_MIPS, "mips"},	{SCMP_ARCH_MIPSEL, "mipsel"},
-		{SCMP_ARCH_MIPS64, "mips64"},	{SCMP_ARCH_MIPSEL64, "mipsel64"},
-		{SCMP_ARCH_RISCV64, "riscv64"},
-	};
-	uint32_t arch = scmp_arch_of(audit_arch, nr);
-	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
-		if (arches[i].arch == arch)
-			return arches[i].name;
-	return "unknown";
-}
-
-/* The syscall's name on its arch, or its number when libseccomp does not know it. */
-static void syscall_name_of(uint32_t audit_arch, int32_t nr, char *buf, size_t size)
-{
-	_cleanup_free_ char *name = NULL;
-	if (arch_name_of(audit_arch, nr)[0] != 'u')
-		name = seccomp_syscall_resolve_num_arch(scmp_arch_of(audit_arch, nr), nr);
-	if (name)
-		format_into(buf, size, "%s", name);
-	else
-		format_into(buf, size, "%d", nr);
-}
-
-/* RFC 3339, UTC, milliseconds. */
-static void time_of(uint64_t ns, char *buf, size_t size)
-{
-	time_t secs = (time_t)(ns / 1000000000u);
-	char date[32];
-	struct tm tm;
-	if (!gmtime_r(&secs, &tm) || !strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm))
-		format_into(date, sizeof(date), "1970-01-01T00:00:00");
-	format_into(buf, size, "%s.%03uZ", date, (unsigned)(ns % 1000000000u / 1000000u));
-}
 
 /* ---- replies ----------------------------------------------------------------------------- */
 
@@ -205,9 +149,9 @@ static struct json_object *event_json(const struct store_event_row *row)
 {
 	const struct seccomp_event *e = &row->event;
 	struct json_object *o = json_object_new_object();
-	char time[48], syscall[64];
-	time_of(e->time_ns, time, sizeof(time));
-	syscall_name_of(e->arch, e->nr, syscall, sizeof(syscall));
+	char time[TIME_TEXT_MAX], syscall[SYSCALL_NAME_MAX];
+	time_text(e->time_ns, time, sizeof(time));
+	event_syscall_name(e->arch, e->nr, syscall, sizeof(syscall));
 	json_object_object_add(o, "id", json_object_new_int64(row->id));
 	json_object_object_add(o, "task_id",
 			       row->task_id ? json_object_new_string(row->task_id) : NULL);
@@ -216,7 +160,7 @@ static struct json_object *event_json(const struct store_event_row *row)
 	json_object_object_add(o, "pid", json_object_new_int(e->pid));
 	json_object_object_add(o, "comm", json_object_new_string(e->comm));
 	json_object_object_add(o, "exe", json_object_new_string(e->exe));
-	json_object_object_add(o, "arch", json_object_new_string(arch_name_of(e->arch, e->nr)));
+	json_object_object_add(o, "arch", json_object_new_string(event_arch_name(e->arch, e->nr)));
 	json_object_object_add(o, "syscall", json_object_new_string(syscall));
 	json_object_object_add(o, "nr", json_object_new_int(e->nr));
 	json_object_object_add(o, "audit_arch", json_object_new_int64(e->arch));
@@ -398,10 +342,10 @@ static void get_profiles(struct api *api, struct reply *r)
 
 static int metric_count(const struct store_count *c, void *userdata)
 {
-	char syscall[64];
-	syscall_name_of(c->arch, c->nr, syscall, sizeof(syscall));
+	char syscall[SYSCALL_NAME_MAX];
+	event_syscall_name(c->arch, c->nr, syscall, sizeof(syscall));
 	fprintf(userdata, "sigsys_events_total{action=\"%s\",syscall=\"%s\",arch=\"%s\"} %ju\n",
-		sigsys_action_name(c->action), syscall, arch_name_of(c->arch, c->nr),
+		sigsys_action_name(c->action), syscall, event_arch_name(c->arch, c->nr),
 		(uintmax_t)c->count);
 	return 0;
 }
