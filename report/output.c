@@ -207,6 +207,28 @@ void out_uint(struct out *o, const char *key, const char *fmt, uint64_t value)
 		json_add(o, key, v);
 }
 
+/* JSON: a number with at most three decimals, as written ("1.15", "300"). */
+void out_double(struct out *o, const char *key, const char *fmt, double value)
+{
+	if (o->format == OUT_TEXT) {
+		if (fmt)
+			fprintf(o->stream, fmt, value);
+		return;
+	}
+	if (!json_wants(o, key))
+		return;
+	char text[64];
+	format_into(text, sizeof(text), "%.3f", value);
+	char *end = text + strlen(text); /* "1.150" → "1.15", "300.000" → "300" */
+	while (strchr(text, '.') && (end[-1] == '0' || end[-1] == '.'))
+		*--end = '\0';
+	struct json_object *v = json_object_new_double_s(value, text);
+	if (!v)
+		o->failed = true;
+	else
+		json_add(o, key, v);
+}
+
 void out_int(struct out *o, const char *key, const char *fmt, int64_t value)
 {
 	if (o->format == OUT_TEXT) {

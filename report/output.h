@@ -54,6 +54,7 @@ void out_string(struct out *o, const char *key, const char *fmt, const char *val
 void out_uint(struct out *o, const char *key, const char *fmt, uint64_t value);
 void out_int(struct out *o, const char *key, const char *fmt, int64_t value);
 void out_bool(struct out *o, const char *key, const char *fmt, bool value);
+void out_double(struct out *o, const char *key, const char *fmt, double value);
 /* JSON null; text prints fmt as it is. */
 void out_null(struct out *o, const char *key, const char *fmt);
 /* Text only: words, separators and newlines around the values. */
