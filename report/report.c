@@ -8,9 +8,11 @@
 #include "diagnose.h"
 #include "output.h"
 #include "profile-cmd.h"
+#include "verdict.h"
 
 #include <json-c/json.h>
 #include <linux/seccomp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define REPORT_SCHEMA_VERSION 1
@@ -30,7 +32,7 @@ struct report {
 	struct task_evidence *ev;
 	const struct launch_profile *profile;
 	const struct diagnosis *d;
-	struct store *store;
+	const struct verdict *v;
 	struct null_reasons nulls;
 };
 
@@ -333,64 +335,122 @@ static void out_logged(struct report *rp)
 	out_array_end(out);
 }
 
-struct failure_count {
-	uint64_t n;
-};
-
-static int on_sibling_task(const struct store_task *t, void *userdata)
+static void out_delays(struct report *rp)
 {
-	struct failure_count *f = userdata;
-	f->n += (t->exit.kind == STORE_EXIT_STATUS && t->exit.code != 0) ||
-		t->exit.kind == STORE_EXIT_SIGNAL;
-	return 0;
+	const struct verdict *v = rp->v;
+	struct out *out = rp->out;
+	if (!v->marathon) {
+		null_why(rp, "next_delays_s", "verdict.next_delays_s", NULL,
+			 "not a Marathon app: no launch backoff");
+		return;
+	}
+	out_array_begin(out, "next_delays_s");
+	for (size_t i = 0; i < VERDICT_DELAYS; i++)
+		out_double(out, NULL,
+			   i == 0   ? "backoff    next launch in %.1f s, then"
+			   : i == 1 ? " %.1f"
+				    : ", %.1f",
+			   v->next_delays_s[i]);
+	out_array_end(out);
+	out_uint(out, "max_delay_after_failures", " s; the maximum from failure %ju on\n",
+		 v->max_delay_after);
 }
 
-/* Failed tasks of the same Marathon app or Metronome job run, this one included; the task
- * alone when it has neither. Returns what was counted ("app /x"), or NULL on a store error. */
-static const char *count_failures(struct report *rp, uint64_t *ret, char *scope, size_t size)
+static void out_deadline(struct report *rp)
 {
-	const struct store_task *t = &rp->ev->task;
-	struct store_task_query q = {.limit = STORE_PAGE_MAX};
-	struct failure_count f = {0};
-	if (t->app_id) {
-		q.key = STORE_TASKS_BY_APP;
-		q.id = t->app_id;
-		format_into(scope, size, "the tasks of Marathon app %s", t->app_id);
-	} else if (t->job_id) {
-		q.key = STORE_TASKS_BY_JOB;
-		q.id = t->job_id;
-		q.run_id = t->run_id;
-		format_into(scope, size, "the tasks of Metronome job %s%s%s", t->job_id,
-			    t->run_id ? " run " : "", t->run_id ? t->run_id : "");
-	} else {
-		*ret = rp->d->failed;
-		format_into(scope, size, "this task (it names no app or job)");
-		return scope;
+	const struct scheduler_policy *pol = rp->opts->policy;
+	const struct verdict *v = rp->v;
+	struct out *out = rp->out;
+	if (!v->metronome) {
+		null_why(rp, "deadline", "verdict.deadline", NULL,
+			 "not a Metronome job run: no retry deadline");
+		return;
 	}
-	if (store_find_tasks(rp->store, &q, on_sibling_task, &f, NULL) < 0)
-		return NULL;
-	*ret = f.n;
-	return scope;
+	out_object_begin(out, "deadline");
+	if (pol && pol->restart_policy[0])
+		out_string(out, "restart_policy", "retries    policy %s", pol->restart_policy);
+	else
+		null_why(rp, "restart_policy", "verdict.deadline.restart_policy",
+			 "retries    policy unknown",
+			 "no job JSON given (--metronome-job JOB.json)");
+	out_time(out, "run_started", ", run started %s", v->run_started_ns);
+	if (pol && pol->deadline_s >= 0) {
+		out_int(out, "active_deadline_s", ", deadline %jd s", pol->deadline_s);
+		out_time(out, "ends", " (at %s)",
+			 v->run_started_ns + (uint64_t)pol->deadline_s * 1000000000ull);
+	} else {
+		null_why(rp, "active_deadline_s", "verdict.deadline.active_deadline_s", NULL,
+			 "no job JSON given (--metronome-job JOB.json)");
+	}
+	out_text(out, "\n");
+	out_object_end(out);
+}
+
+static void out_earlier_runs(struct report *rp)
+{
+	const struct verdict *v = rp->v;
+	struct out *out = rp->out;
+	if (!v->metronome)
+		return;
+	out_array_begin(out, "earlier_runs");
+	for (size_t i = 0; i < v->n_runs; i++) {
+		const struct run_summary *run = &v->runs[i];
+		out_object_begin(out, NULL);
+		out_string(out, "run_id", "earlier    run %s", run->run_id);
+		out_uint(out, "tasks", ": %ju task(s)", run->tasks);
+		out_uint(out, "failures", ", %ju failed", run->failures);
+		out_uint(out, "same_cause", ", %ju with the same cause\n", run->same_cause);
+		out_time(out, "started", NULL, run->first_ns);
+		out_object_end(out);
+	}
+	out_array_end(out);
+}
+
+static void out_deterministic(struct report *rp)
+{
+	const struct verdict *v = rp->v;
+	struct out *out = rp->out;
+	if (v->deterministic == VERDICT_YES || v->deterministic == VERDICT_NO)
+		out_bool(out, "deterministic", NULL, v->deterministic == VERDICT_YES);
+	else
+		null_why(rp, "deterministic", "verdict.deterministic", NULL, v->why);
+	out_string(out, "why", "verdict    %s", v->why);
+	out_uint(out, "failures", v->same_cause ? " (%ju in a row;" : " (", v->same_cause);
+	out_uint(out, "failures_in_scope", " %ju failed", v->failures);
+	out_uint(out, "tasks_in_scope", " of %ju task(s)", v->tasks);
+	out_string(out, "scope", " of %s)\n", v->scope);
 }
 
 static void out_verdict(struct report *rp)
 {
-	static const char later[] = "not in this version: the reports issue weighs the history "
-				    "of the app's restarts";
-	char scope[STORE_ID_MAX * 2 + 64];
-	uint64_t failures = 0;
 	struct out *out = rp->out;
-	out_object_begin(out, "verdict");
-	null_why(rp, "deterministic", "verdict.deterministic", NULL, later);
-	if (count_failures(rp, &failures, scope, sizeof(scope))) {
-		out_uint(out, "failures", "verdict    %ju failure(s)", failures);
-		out_string(out, "failures_of", " of %s\n", scope);
-	} else {
-		null_why(rp, "failures", "verdict.failures", NULL,
-			 "the store could not be searched for the app's other tasks");
+	if (rp->opts->brief) {
+		null_why(rp, "verdict", "verdict", NULL,
+			 "in a list of tasks, only the newest report weighs the history");
+		return;
 	}
-	null_why(rp, "advice", "verdict.advice", NULL, later);
-	null_why(rp, "next_delays_s", "verdict.next_delays_s", NULL, later);
+	out_object_begin(out, "verdict");
+	out_deterministic(rp);
+	out_string(out, "advice", "advice     %s\n", rp->v->advice);
+	out_delays(rp);
+	out_deadline(rp);
+	out_earlier_runs(rp);
+	out_object_end(out);
+}
+
+/* The known failure pattern the decisive call fits, in plain words. */
+static void out_pattern(struct report *rp)
+{
+	const struct verdict *v = rp->v;
+	struct out *out = rp->out;
+	if (!v->has_pattern) {
+		null_why(rp, "pattern", "pattern", NULL, "no seccomp decision to explain");
+		return;
+	}
+	out_object_begin(out, "pattern");
+	out_string(out, "id", "pattern    %s: ", v->pattern.id);
+	out_string(out, "summary", "%s\n", v->pattern.summary);
+	out_string(out, "fix", "fix        %s\n", v->pattern.fix);
 	out_object_end(out);
 }
 
@@ -497,12 +557,13 @@ static void out_report(struct report *rp, const char *message)
 	out_syscall(rp);
 	out_action_errno(rp);
 	out_rule(rp);
+	out_pattern(rp);
+	out_verdict(rp);
 	out_profile(rp);
 	out_mode(rp);
 	out_exit(rp);
 	out_denials(rp);
 	out_logged(rp);
-	out_verdict(rp);
 	out_evidence(rp);
 	out_string(out, "message", NULL, message);
 	out_null_reasons(rp);
@@ -511,35 +572,82 @@ static void out_report(struct report *rp, const char *message)
 
 /* ---- the entry points --------------------------------------------------------------------- */
 
-int report_write(struct store *s, const char *task_id, const struct report_options *o,
-		 struct out *out, char *message, size_t size, struct store_error *err)
+/* The one-line form, with the verdict when it fits: "…; 3rd failure in a row". */
+static void report_message(const struct task_evidence *ev, const struct launch_profile *p,
+			   const struct diagnosis *d, const struct verdict *v, char *buf,
+			   size_t size)
 {
+	char line[REPORT_MESSAGE_MAX], tail[64];
+	diagnosis_message(ev, p, d, line, sizeof(line));
+	format_into(tail, sizeof(tail), "; same cause %u times: restarts will not help",
+		    v->same_cause);
+	if (v->deterministic == VERDICT_YES && strlen(line) + strlen(tail) < sizeof(line))
+		strcat(line, tail);
+	format_into(buf, size, "%s", line);
+}
+
+struct report_state {
 	struct task_evidence ev;
 	struct launch_profile profile;
 	struct diagnosis d;
-	char line[REPORT_MESSAGE_MAX];
-	int r = evidence_load(s, task_id, &ev, err);
+	struct verdict v;
+};
+
+static int report_weigh(struct store *s, const char *task_id, const struct report_options *o,
+			struct report_state *st, struct store_error *err)
+{
+	int r = evidence_load(s, task_id, &st->ev, err);
 	if (r == -EINVAL && strlen(task_id) > STORE_ID_MAX)
 		r = -ENOENT; /* no stored task has so long an id */
 	if (r < 0)
 		return r;
-	if (launch_profile_build(&ev.task, &profile) < 0) {
-		evidence_clear(&ev);
+	if ((r = launch_profile_build(&st->ev.task, &st->profile)) < 0) {
+		evidence_clear(&st->ev);
 		if (err)
 			format_into(err->message, sizeof(err->message), "out of memory");
-		return -ENOMEM;
+		return r;
 	}
-	diagnose(&ev, &profile, &d);
-	diagnosis_message(&ev, &profile, &d, line, sizeof(line));
+	diagnose(&st->ev, &st->profile, &st->d);
+	if (o->brief) {
+		st->v.deterministic = VERDICT_UNKNOWN;
+		st->v.has_pattern = pattern_find(&st->ev, &st->profile, &st->d, &st->v.pattern);
+		return 0;
+	}
+	r = verdict_build(s, &st->ev, &st->profile, &st->d, o->policy, &st->v, err);
+	if (r < 0) {
+		launch_profile_clear(&st->profile);
+		evidence_clear(&st->ev);
+	}
+	return r;
+}
+
+int report_write(struct store *s, const char *task_id, const struct report_options *o,
+		 struct out *out, char *message, size_t size, struct store_error *err)
+{
+	struct report_state *st = calloc(1, sizeof(*st));
+	char line[REPORT_MESSAGE_MAX];
+	if (!st)
+		return -ENOMEM;
+	int r = report_weigh(s, task_id, o, st, err);
+	if (r < 0) {
+		free(st);
+		return r;
+	}
+	report_message(&st->ev, &st->profile, &st->d, &st->v, line, sizeof(line));
 	if (out) {
-		struct report rp = {.opts = o, .ev = &ev, .profile = &profile, .d = &d, .store = s};
+		struct report rp = {.opts = o,
+				    .ev = &st->ev,
+				    .profile = &st->profile,
+				    .d = &st->d,
+				    .v = &st->v};
 		rp.out = out;
 		out_report(&rp, line);
 	}
 	if (message)
 		format_into(message, size, "%s", line);
-	launch_profile_clear(&profile);
-	evidence_clear(&ev);
+	launch_profile_clear(&st->profile);
+	evidence_clear(&st->ev);
+	free(st);
 	return 0;
 }
 

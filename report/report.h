@@ -16,10 +16,17 @@
 
 struct json_object;
 struct out;
+struct scheduler_policy;
 
 struct report_options {
 	/* Where the task's profile is now, to tell whether it changed since the launch. */
 	const char *profile_dir;
+	/* Marathon's backoff and Metronome's deadline, from the app or job JSON; NULL:
+	 * Marathon's defaults, Metronome's deadline unknown. */
+	const struct scheduler_policy *policy;
+	/* The diagnosis alone, without weighing the app's or job's history: for lists of many
+	 * tasks. The verdict is then null. */
+	bool brief;
 };
 
 /*
