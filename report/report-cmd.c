@@ -9,6 +9,8 @@
 #include "evidence.h"
 #include "output.h"
 #include "report.h"
+#include "scheduler-format.h"
+#include "verdict.h"
 
 #include <getopt.h>
 #include <json-c/json.h>
@@ -21,6 +23,14 @@ enum report_format {
 	REPORT_TEXT,
 	REPORT_JSON,
 	REPORT_MESSAGE,
+	REPORT_MARATHON,
+	REPORT_METRONOME,
+};
+
+static const char *const format_names[] = {
+	[REPORT_TEXT] = "text",		  [REPORT_JSON] = "json",
+	[REPORT_MESSAGE] = "message",	  [REPORT_MARATHON] = "marathon",
+	[REPORT_METRONOME] = "metronome",
 };
 
 struct report_opts {
@@ -31,17 +41,24 @@ struct report_opts {
 	const char *run_dir;
 	const char *profile_dir;
 	enum report_format format;
+	struct scheduler_policy policy;
+	bool policy_given;
 };
 
 static void usage(FILE *f)
 {
 	fputs("Usage: sigsys report TASK_ID | --pid PID | --container ID [--db FILE | --run-dir "
 	      "DIR]\n"
-	      "                     [--profile-dir DIR] [--format text|json|message]\n"
+	      "                     [--profile-dir DIR] [--marathon-app APP.json | --metronome-job "
+	      "JOB.json]\n"
+	      "                     [--format text|json|message|marathon|metronome]\n"
 	      "\n"
 	      "Why a task failed: seccomp or not, which syscall, under which rule of the profile\n"
 	      "it was launched with. The outcome is one of seccomp-kill, seccomp-denied,\n"
 	      "seccomp-logged, not-seccomp, unknown (with the evidence that is missing).\n"
+	      "The verdict weighs the other failures of the same Marathon app (its restarts)\n"
+	      "or Metronome job (the retries of the run, and earlier runs): when the newest\n"
+	      "ones share the same seccomp cause, restarting will not help.\n"
 	      "\n"
 	      "  --pid PID            the newest task one of whose processes had this pid\n"
 	      "  --container ID       the newest task of this Mesos container\n"
@@ -53,8 +70,16 @@ static void usage(FILE *f)
 	      "  --profile-dir DIR    where the profile is now, to tell whether it changed\n"
 	      "                       since the launch (default " PROFILE_DIR_DEFAULT ");\n"
 	      "                       sigsysd compares with its own --profile-dir\n"
-	      "  --format text|json|message\n"
-	      "                       message: the one-line answer only\n"
+	      "  --marathon-app FILE  the app's JSON: its backoffSeconds, backoffFactor and\n"
+	      "                       maxLaunchDelaySeconds give the restart delays (default\n"
+	      "                       Marathon's: 1 s, 1.15, 300 s)\n"
+	      "  --metronome-job FILE the job's JSON: run.restart (policy, activeDeadlineSeconds)\n"
+	      "                       says how long retries go on\n"
+	      "  --format FORMAT      text (default: the answer first, then the evidence), json\n"
+	      "                       (the schema in DESIGN.md), message (one line under 200\n"
+	      "                       characters, fit for a Mesos TaskStatus message),\n"
+	      "                       marathon (the app's lastTaskFailure with the diagnosis),\n"
+	      "                       metronome (the job run: its tasks, the cause, the verdict)\n"
 	      "  -h, --help           this text\n"
 	      "\n"
 	      "Exit status: 0 a report was produced (whatever the outcome); 1 failure;\n"
@@ -79,20 +104,29 @@ static int parse_pid(const char *text, int32_t *ret)
 
 static int parse_format(const char *text, enum report_format *ret)
 {
-	if (strcmp(text, "text") == 0)
-		*ret = REPORT_TEXT;
-	else if (strcmp(text, "json") == 0)
-		*ret = REPORT_JSON;
-	else if (strcmp(text, "message") == 0)
-		*ret = REPORT_MESSAGE;
-	else if (strcmp(text, "marathon") == 0 || strcmp(text, "metronome") == 0)
-		return cli_usage_error("sigsys report",
-				       "--format \"%s\" is not available in this version (text, "
-				       "json and message are)",
-				       text);
-	else
-		return cli_usage_error("sigsys report",
-				       "--format \"%s\": expected text, json or message", text);
+	for (size_t i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if (strcmp(text, format_names[i]) == 0) {
+			*ret = (enum report_format)i;
+			return EXIT_OK;
+		}
+	}
+	return cli_usage_error("sigsys report",
+			       "--format \"%s\": expected text, json, message, marathon or "
+			       "metronome",
+			       text);
+}
+
+/* --marathon-app or --metronome-job: the scheduler's restart policy. */
+static int read_policy(struct report_opts *o, const char *path, bool marathon)
+{
+	char why[1024];
+	int r = marathon ? scheduler_policy_read_marathon(&o->policy, path, why, sizeof(why))
+			 : scheduler_policy_read_metronome(&o->policy, path, why, sizeof(why));
+	if (r < 0) {
+		cli_error("%s %s", marathon ? "--marathon-app" : "--metronome-job", why);
+		return EXIT_USAGE;
+	}
+	o->policy_given = true;
 	return EXIT_OK;
 }
 
@@ -115,7 +149,16 @@ static int check_selector(const struct report_opts *o, int n_operands)
 /* Returns EXIT_OK with *o filled, -1 when --help was printed, or an exit status. */
 static int parse_options(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_PID = 256, OPT_CONTAINER, OPT_DB, OPT_RUN_DIR, OPT_PROFILE_DIR, OPT_FORMAT };
+	enum {
+		OPT_PID = 256,
+		OPT_CONTAINER,
+		OPT_DB,
+		OPT_RUN_DIR,
+		OPT_PROFILE_DIR,
+		OPT_FORMAT,
+		OPT_MARATHON_APP,
+		OPT_METRONOME_JOB,
+	};
 	static const struct option options[] = {
 		{"pid", required_argument, NULL, OPT_PID},
 		{"container", required_argument, NULL, OPT_CONTAINER},
@@ -123,12 +166,15 @@ static int parse_options(int argc, char **argv, struct report_opts *o)
 		{"run-dir", required_argument, NULL, OPT_RUN_DIR},
 		{"profile-dir", required_argument, NULL, OPT_PROFILE_DIR},
 		{"format", required_argument, NULL, OPT_FORMAT},
+		{"marathon-app", required_argument, NULL, OPT_MARATHON_APP},
+		{"metronome-job", required_argument, NULL, OPT_METRONOME_JOB},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	int opt, r;
 
 	*o = (struct report_opts){.profile_dir = PROFILE_DIR_DEFAULT};
+	scheduler_policy_init(&o->policy);
 	opterr = 0;
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -156,6 +202,11 @@ static int parse_options(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_FORMAT:
 			if ((r = parse_format(optarg, &o->format)) != EXIT_OK)
+				return r;
+			break;
+		case OPT_MARATHON_APP:
+		case OPT_METRONOME_JOB:
+			if ((r = read_policy(o, optarg, opt == OPT_MARATHON_APP)) != EXIT_OK)
 				return r;
 			break;
 		case ':':
@@ -235,13 +286,40 @@ static int report_status(int r, const char *task_id, const struct store_error *e
 	return EXIT_FAIL;
 }
 
-/* From the store file: text and JSON through the same printer the daemon uses. */
+static int print_json(struct json_object *root)
+{
+	int r = out_print_json(stdout, root);
+	if (r < 0 || fflush(stdout) != 0) {
+		cli_error("writing the report failed: %s", strerror(r < 0 ? -r : errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+/* marathon and metronome: JSON documents around the report. */
+static int report_scheduler(struct store *s, const struct report_opts *o,
+			    const struct report_options *ro, const char *task_id)
+{
+	struct json_object *root = NULL;
+	struct store_error err = {{0}};
+	int r = o->format == REPORT_MARATHON ? report_build_marathon(s, task_id, ro, &root, &err)
+					     : report_build_metronome(s, task_id, ro, &root, &err);
+	if (r < 0)
+		return report_status(r, task_id, &err);
+	r = print_json(root);
+	json_object_put(root);
+	return r;
+}
+
+/* From the store file: every format through the same code the daemon uses. */
 static int report_task(struct store *s, const struct report_opts *o, const char *task_id)
 {
 	_cleanup_out_ struct out *out = NULL;
-	struct report_options ro = {.profile_dir = o->profile_dir};
+	struct report_options ro = {.profile_dir = o->profile_dir, .policy = &o->policy};
 	struct store_error err = {{0}};
 	char message[REPORT_MESSAGE_MAX];
+	if (o->format == REPORT_MARATHON || o->format == REPORT_METRONOME)
+		return report_scheduler(s, o, &ro, task_id);
 	if (o->format != REPORT_MESSAGE &&
 	    out_new(o->format == REPORT_JSON ? OUT_JSON : OUT_TEXT, stdout, &out) < 0) {
 		cli_error("out of memory");
@@ -272,7 +350,7 @@ static int print_answer(const struct report_opts *o, const struct api_response *
 			cli_error("sigsysd answered with what is not a JSON report");
 			return EXIT_FAIL;
 		}
-		if (o->format == REPORT_JSON)
+		if (o->format != REPORT_MESSAGE)
 			out_print_json(stdout, root);
 		else if (json_object_object_get_ex(root, "message", &message))
 			printf("%s\n", json_object_get_string(message));
@@ -296,18 +374,37 @@ static const char *answer_error(const struct api_response *a)
 	return text;
 }
 
+/* The restart policy read from the app or job JSON, as the API's query parameters. */
+static void policy_query(const struct report_opts *o, char *buf, size_t size)
+{
+	const struct scheduler_policy *p = &o->policy;
+	char restart[sizeof(p->restart_policy) * 3 + 1] = "";
+	buf[0] = '\0';
+	if (p->backoff_given)
+		format_into(
+			buf, size,
+			"&backoff_seconds=%.3f&backoff_factor=%.3f&max_launch_delay_seconds=%.3f",
+			p->backoff_s, p->backoff_factor, p->max_delay_s);
+	if (p->restart_policy[0] && api_escape(p->restart_policy, restart, sizeof(restart)) == 0)
+		format_into(buf + strlen(buf), size - strlen(buf), "&restart_policy=%s", restart);
+	if (p->deadline_s >= 0)
+		format_into(buf + strlen(buf), size - strlen(buf), "&active_deadline_seconds=%jd",
+			    (intmax_t)p->deadline_s);
+}
+
 /* Over RUN_DIR/api.sock. Returns an exit status, or -1 when no daemon listens there. */
 static int report_from_daemon(const struct report_opts *o, const char *run_dir)
 {
-	char id[STORE_ID_MAX * 3 + 1], path[STORE_ID_MAX * 3 + 64];
+	char id[STORE_ID_MAX * 3 + 1], path[STORE_ID_MAX * 3 + 512], query[400];
 	struct api_response a;
 	if (api_escape(o->task_id, id, sizeof(id)) < 0) {
 		cli_error("no task \"%s\" (task ids are at most %d bytes)", o->task_id,
 			  STORE_ID_MAX);
 		return EXIT_UNKNOWN_TASK;
 	}
-	format_into(path, sizeof(path), "/v1/tasks/%s/report%s", id,
-		    o->format == REPORT_TEXT ? "?format=text" : "");
+	policy_query(o, query, sizeof(query));
+	format_into(path, sizeof(path), "/v1/tasks/%s/report?format=%s%s", id,
+		    o->format == REPORT_MESSAGE ? "json" : format_names[o->format], query);
 	int r = api_get(run_dir, path, &a);
 	if (r == -ENOENT || r == -ECONNREFUSED)
 		return -1;

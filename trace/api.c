@@ -4,8 +4,11 @@
 #include "daemon.h"
 #include "output.h"
 #include "report.h"
+#include "scheduler-format.h"
+#include "verdict.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
@@ -429,31 +432,67 @@ static void get_metrics(struct api *api, struct reply *r)
 
 /* ---- reports ----------------------------------------------------------------------------- */
 
-/* GET /v1/tasks/{id}/report: the JSON of `sigsys report --format json`; ?format=text the
- * text form. */
-static void get_report(struct api *api, struct MHD_Connection *c, const char *id, struct reply *r)
+/* A number query parameter in [min, max]; absent: *value unchanged. -EINVAL otherwise. */
+static int query_number(struct MHD_Connection *c, const char *key, double min, double max,
+			double *value)
 {
-	const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
-	struct report_options o = {.profile_dir = api->profile_dir};
+	const char *text = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+	char *end;
+	if (!text)
+		return 0;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || !(v >= min && v <= max))
+		return -EINVAL;
+	*value = v;
+	return 1;
+}
+
+/* The scheduler's restart policy, as `sigsys report --marathon-app/--metronome-job` sends
+ * it. Returns false with the reply filled when a value is bad. */
+static bool policy_from_query(struct MHD_Connection *c, struct scheduler_policy *p, struct reply *r)
+{
+	const char *restart =
+		MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "restart_policy");
+	double deadline = -1;
+	scheduler_policy_init(p);
+	int seconds = query_number(c, "backoff_seconds", 0, 86400, &p->backoff_s);
+	int factor = query_number(c, "backoff_factor", 1, 100, &p->backoff_factor);
+	int max = query_number(c, "max_launch_delay_seconds", 0, 86400 * 30, &p->max_delay_s);
+	int until = query_number(c, "active_deadline_seconds", 0, 86400 * 365, &deadline);
+	bool bad_restart = restart && strcmp(restart, "ON_FAILURE") && strcmp(restart, "NEVER");
+	if (seconds < 0 || factor < 0 || max < 0 || until < 0 || bad_restart) {
+		reply_error(r, MHD_HTTP_BAD_REQUEST,
+			    "backoff_seconds (0-86400), backoff_factor (1-100), "
+			    "max_launch_delay_seconds (0-2592000), active_deadline_seconds "
+			    "(0-31536000) are numbers; restart_policy is ON_FAILURE or NEVER");
+		return false;
+	}
+	p->backoff_given = seconds > 0 || factor > 0 || max > 0;
+	p->deadline_s = deadline >= 0 ? (int64_t)deadline : -1;
+	if (restart)
+		format_into(p->restart_policy, sizeof(p->restart_policy), "%s", restart);
+	return true;
+}
+
+typedef int (*report_builder)(struct store *s, const char *task_id, const struct report_options *o,
+			      struct json_object **ret, struct store_error *err);
+
+static report_builder builder_of(const char *format)
+{
+	if (!format || !strcmp(format, "json"))
+		return report_build;
+	if (!strcmp(format, "marathon"))
+		return report_build_marathon;
+	if (!strcmp(format, "metronome"))
+		return report_build_metronome;
+	return NULL;
+}
+
+static void get_report_text(struct store *s, const char *id, const struct report_options *o,
+			    struct reply *r)
+{
 	struct store_error err = {""};
-	struct json_object *report = NULL;
-	struct store *s = reader_of(api, &err);
-	if (!s) {
-		reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
-		return;
-	}
-	if (format && strcmp(format, "json") && strcmp(format, "text")) {
-		reply_error(r, MHD_HTTP_BAD_REQUEST, "format: expected json or text");
-		return;
-	}
-	if (!format || !strcmp(format, "json")) {
-		int ret = report_build(s, id, &o, &report, &err);
-		if (ret < 0)
-			reply_store_error(r, ret, &err);
-		else
-			reply_json(r, MHD_HTTP_OK, report);
-		return;
-	}
 	char *text = NULL;
 	size_t len = 0;
 	struct out *out = NULL;
@@ -465,7 +504,7 @@ static void get_report(struct api *api, struct MHD_Connection *c, const char *id
 		reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 		return;
 	}
-	int ret = report_write(s, id, &o, out, NULL, 0, &err);
+	int ret = report_write(s, id, o, out, NULL, 0, &err);
 	out_free(out);
 	fclose(f);
 	if (ret < 0) {
@@ -476,34 +515,126 @@ static void get_report(struct api *api, struct MHD_Connection *c, const char *id
 	*r = (struct reply){.status = MHD_HTTP_OK, .type = TEXT_TYPE, .body = text, .len = len};
 }
 
+/* GET /v1/tasks/{id}/report: the JSON of `sigsys report --format json`; ?format=text,
+ * marathon or metronome the other forms, with the restart policy from the query. */
+static void get_report(struct api *api, struct MHD_Connection *c, const char *id, struct reply *r)
+{
+	const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	struct scheduler_policy policy;
+	struct report_options o = {.profile_dir = api->profile_dir, .policy = &policy};
+	struct store_error err = {""};
+	struct json_object *report = NULL;
+	report_builder build = builder_of(format);
+	if (!build && strcmp(format, "text")) {
+		reply_error(r, MHD_HTTP_BAD_REQUEST,
+			    "format: expected json, text, marathon or metronome");
+		return;
+	}
+	if (!policy_from_query(c, &policy, r))
+		return;
+	struct store *s = reader_of(api, &err);
+	if (!s) {
+		reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+		return;
+	}
+	if (!build) {
+		get_report_text(s, id, &o, r);
+		return;
+	}
+	int ret = build(s, id, &o, &report, &err);
+	if (ret < 0)
+		reply_store_error(r, ret, &err);
+	else
+		reply_json(r, MHD_HTTP_OK, report);
+}
+
 struct task_ids {
 	char (*ids)[STORE_ID_MAX + 1];
 	size_t n;
+	size_t newest_failed; /* index of the newest failed task; n when none failed */
 };
 
 static int add_task_id(const struct store_task *t, void *userdata)
 {
 	struct task_ids *l = userdata;
-	if (l->n < FAILURES_MAX)
-		format_into(l->ids[l->n++], sizeof(l->ids[0]), "%s", t->task_id);
+	bool failed = (t->exit.kind == STORE_EXIT_STATUS && t->exit.code != 0) ||
+		      t->exit.kind == STORE_EXIT_SIGNAL;
+	if (l->n == FAILURES_MAX)
+		return 0;
+	if (failed && l->newest_failed == SIZE_MAX)
+		l->newest_failed = l->n;
+	format_into(l->ids[l->n++], sizeof(l->ids[0]), "%s", t->task_id);
 	return 0;
 }
 
-/* GET /v1/failures?app_id=ID or ?job_id=ID[&run_id=ID]: the reports of those tasks. */
+/* The reports of the listed tasks: the newest weighs the history, the others are brief. */
+static int failures_json(struct store *s, const struct task_ids *l, const struct report_options *o,
+			 struct json_object *list, struct store_error *err)
+{
+	struct report_options brief = *o;
+	brief.brief = true;
+	for (size_t i = 0; i < l->n; i++) {
+		struct json_object *report = NULL;
+		int r = report_build(s, l->ids[i], i ? &brief : o, &report, err);
+		if (r == -ENOENT)
+			continue; /* pruned since it was listed */
+		if (r < 0)
+			return r;
+		json_object_array_add(list, report);
+	}
+	return 0;
+}
+
+/* ?format=marathon (by app) or metronome (by job run): the newest failure in that shape. */
+static int failures_scheduler(struct store *s, const struct task_ids *l, const char *format,
+			      const struct report_options *o, struct json_object **ret,
+			      struct store_error *err)
+{
+	size_t i = l->newest_failed < l->n ? l->newest_failed : 0;
+	if (!l->n) {
+		*ret = json_object_new_object();
+		return *ret ? 0 : -ENOMEM;
+	}
+	return strcmp(format, "marathon") ? report_build_metronome(s, l->ids[i], o, ret, err)
+					  : report_build_marathon(s, l->ids[i], o, ret, err);
+}
+
+static const char *failures_request_error(const char *app, const char *job, const char *run,
+					  const char *format)
+{
+	if ((!app) == (!job) || (run && !job))
+		return "give app_id, or job_id (and run_id for one run of it)";
+	if (format && strcmp(format, "json") && strcmp(format, "marathon") &&
+	    strcmp(format, "metronome"))
+		return "format: expected json, marathon or metronome";
+	if (format && !strcmp(format, "marathon") && !app)
+		return "format=marathon: give app_id";
+	if (format && !strcmp(format, "metronome") && (!job || !run))
+		return "format=metronome: give job_id and run_id";
+	return NULL;
+}
+
+/* GET /v1/failures?app_id=ID or ?job_id=ID[&run_id=ID]: the reports of those tasks, newest
+ * first; ?format=marathon|metronome the newest failure in the scheduler's shape. */
 static void get_failures(struct api *api, struct MHD_Connection *c, struct reply *r)
 {
 	const char *app = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "app_id");
 	const char *job = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "job_id");
 	const char *run = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "run_id");
+	const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+	const char *bad = failures_request_error(app, job, run, format);
+	struct scheduler_policy policy;
 	struct store_task_query q = {.limit = FAILURES_MAX};
-	struct report_options o = {.profile_dir = api->profile_dir};
+	struct report_options o = {.profile_dir = api->profile_dir, .policy = &policy};
 	struct store_error err = {""};
-	struct task_ids l = {0};
-	if ((!app) == (!job) || (run && !job)) {
-		reply_error(r, MHD_HTTP_BAD_REQUEST,
-			    "give app_id, or job_id (and run_id for one run of it)");
+	struct task_ids l = {.newest_failed = SIZE_MAX};
+	struct json_object *body = NULL, *list = NULL;
+	if (bad) {
+		reply_error(r, MHD_HTTP_BAD_REQUEST, bad);
 		return;
 	}
+	if (!policy_from_query(c, &policy, r))
+		return;
 	struct store *s = reader_of(api, &err);
 	if (!s) {
 		reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
@@ -513,28 +644,21 @@ static void get_failures(struct api *api, struct MHD_Connection *c, struct reply
 	q.id = app ? app : job;
 	q.run_id = run;
 	l.ids = calloc(FAILURES_MAX, sizeof(*l.ids));
-	struct json_object *o_list = json_object_new_array(), *body = json_object_new_object();
-	if (!l.ids || !o_list || !body) {
-		free(l.ids);
-		json_object_put(o_list);
-		json_object_put(body);
-		reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-		return;
-	}
-	json_object_object_add(body, "failures", o_list);
-	int ret = store_find_tasks(s, &q, add_task_id, &l, &err);
-	for (size_t i = 0; ret >= 0 && i < l.n; i++) {
-		struct json_object *report = NULL;
-		ret = report_build(s, l.ids[i], &o, &report, &err);
-		if (ret == -ENOENT)
-			ret = 0; /* pruned since it was listed */
-		else if (ret >= 0)
-			json_object_array_add(o_list, report);
+	int ret = l.ids ? store_find_tasks(s, &q, add_task_id, &l, &err) : -ENOMEM;
+	if (ret >= 0 && format && strcmp(format, "json")) {
+		ret = failures_scheduler(s, &l, format, &o, &body, &err);
+	} else if (ret >= 0) {
+		body = json_object_new_object();
+		list = json_object_new_array();
+		ret = body && list ? failures_json(s, &l, &o, list, &err) : -ENOMEM;
+		if (body && list)
+			json_object_object_add(body, "failures", TAKE_PTR(list));
 	}
 	free(l.ids);
+	json_object_put(list);
 	if (ret < 0) {
 		json_object_put(body);
-		reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, err.message);
+		reply_store_error(r, ret, &err);
 		return;
 	}
 	reply_json(r, MHD_HTTP_OK, body);
