@@ -7,6 +7,7 @@
  */
 #include "test-helpers.h"
 #include "daemon-harness.h"
+#include "cli-harness.h"
 #include "store.h"
 
 #include <fcntl.h>
@@ -24,68 +25,7 @@ extern char **environ;
 #define PYTHON_THREAD \
 	"exec " PYTHON " -c 'import threading; threading.Thread(target=print).start()'"
 
-struct cli_result {
-	int status; /* exit status, or -1 when it did not exit */
-	char *out;  /* stdout */
-	char *err;  /* stderr */
-};
-
 /* ---- processes ------------------------------------------------------------------------ */
-
-static char *read_all(int fd)
-{
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t n;
-	cr_assert(buf);
-	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (cap - len < 2) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			cr_assert(buf);
-		}
-	}
-	buf[len] = '\0';
-	return buf;
-}
-
-/* Run `sigsys ARGS…`: stdout through a pipe, stderr through a file. */
-static struct cli_result run_cli(const char *const *args)
-{
-	char *argv[32] = {(char *)env_path("SIGSYS_CLI")};
-	char err_path[] = "/tmp/sigsys-test-report-err-XXXXXX";
-	int out_pipe[2];
-	size_t n = 1;
-	for (; args[n - 1] && n < ARRAY_SIZE(argv) - 1; n++)
-		argv[n] = (char *)args[n - 1];
-	argv[n] = NULL;
-	int err_fd = mkstemp(err_path);
-	cr_assert_geq(err_fd, 0);
-	cr_assert_eq(pipe2(out_pipe, O_CLOEXEC), 0);
-	posix_spawn_file_actions_t actions;
-	posix_spawn_file_actions_init(&actions);
-	posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
-	pid_t pid = harness_spawn(argv, &actions);
-	posix_spawn_file_actions_destroy(&actions);
-	close(out_pipe[1]);
-	struct cli_result r = {.out = read_all(out_pipe[0])};
-	close(out_pipe[0]);
-	int status = harness_wait(pid);
-	r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	lseek(err_fd, 0, SEEK_SET);
-	r.err = read_all(err_fd);
-	close(err_fd);
-	unlink(err_path);
-	return r;
-}
-
-static void cli_result_free(struct cli_result *r)
-{
-	free(r->out);
-	free(r->err);
-}
 
 /* ---- the daemon --------------------------------------------------------------------------- */
 
@@ -149,72 +89,6 @@ static void wait_settled(const struct daemon_run *d, const char *task_id, int32_
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
-/* The value at a dotted path ("syscall.name"); NULL when absent or null. */
-static struct json_object *jget(struct json_object *root, const char *path)
-{
-	char key[64];
-	struct json_object *v = root;
-	while (v && *path) {
-		size_t len = strcspn(path, ".");
-		cr_assert_lt(len, sizeof(key));
-		memcpy(key, path, len);
-		key[len] = '\0';
-		if (!json_object_object_get_ex(v, key, &v))
-			return NULL;
-		path += len + (path[len] == '.');
-	}
-	return v;
-}
-
-static const char *jstr(struct json_object *root, const char *path)
-{
-	struct json_object *v = jget(root, path);
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-static int64_t jint(struct json_object *root, const char *path)
-{
-	struct json_object *v = jget(root, path);
-	cr_assert(v && json_object_is_type(v, json_type_int), "%s is not a number", path);
-	return json_object_get_int64(v);
-}
-
-static bool jbool(struct json_object *root, const char *path)
-{
-	struct json_object *v = jget(root, path);
-	cr_assert(v && json_object_is_type(v, json_type_boolean), "%s is not a boolean", path);
-	return json_object_get_boolean(v);
-}
-
-/* null_reasons is keyed by dotted paths: {"syscall.args": "…"}. */
-static const char *null_reason(struct json_object *root, const char *path)
-{
-	struct json_object *reasons = jget(root, "null_reasons"), *v;
-	if (!reasons || !json_object_object_get_ex(reasons, path, &v))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool jnull(struct json_object *root, const char *path)
-{
-	struct json_object *v;
-	char parent[64];
-	const char *dot = strrchr(path, '.');
-	struct json_object *obj = root;
-	if (dot) {
-		format_into(parent, sizeof(parent), "%.*s", (int)(dot - path), path);
-		obj = jget(root, parent);
-	}
-	return obj && json_object_object_get_ex(obj, dot ? dot + 1 : path, &v) && !v;
-}
-
-#define expect_str(root, path, want)                                                           \
-	do {                                                                                   \
-		const char *_got = jstr(root, path);                                           \
-		cr_expect(_got &&strcmp(_got, want) == 0, "%s: \"%s\", expected \"%s\"", path, \
-			  _got ? _got : "(null)", want);                                       \
-	} while (0)
-
 static struct json_object *report_json(const struct daemon_run *d, const char *task_id)
 {
 	const char *args[] = {
@@ -257,7 +131,9 @@ static void expect_common(struct json_object *root, const char *task_id, const c
 		  "default.json is the file the task was launched with");
 	cr_expect(jstr(root, "reason") && *jstr(root, "reason"), "a reason, always");
 	cr_expect(jnull(root, "syscall.args") || jnull(root, "syscall"), "audit has no args");
-	cr_expect(jnull(root, "verdict.deterministic") &&
+	cr_expect(jstr(root, "verdict.why") && *jstr(root, "verdict.advice"),
+		  "a verdict, with why and the advice");
+	cr_expect(!jnull(root, "verdict.deterministic") ||
 			  null_reason(root, "verdict.deterministic"),
 		  "a null says why, in null_reasons");
 	cr_expect(jstr(root, "message") && strlen(jstr(root, "message")) < 200);
