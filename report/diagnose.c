@@ -235,7 +235,8 @@ static const char *benign_why(const struct task_evidence *ev, size_t i,
 	}
 	if (strcmp(e->name, "close_range") == 0 && process_went_on(ev, i))
 		return "close_range failed and the process went on (later calls, or exit 0)";
-	return NULL;
+	const struct ev_survivor *survivor = evidence_survivor(ev, e);
+	return survivor ? survivor->why : NULL;
 }
 
 /* A logged call that enforce mode would not deny either. */

@@ -232,6 +232,53 @@ static void lifetime_window(struct task_evidence *ev)
 	ev->window_to_ns = (end > start ? end : start) + EVIDENCE_WINDOW_AFTER_NS;
 }
 
+static bool same_denial(const struct ev_survivor *v, const struct ev_event *e)
+{
+	return v->nr == e->nr && v->arch == e->arch && v->action == e->action &&
+	       strcmp(v->comm, e->comm) == 0;
+}
+
+const struct ev_survivor *evidence_survivor(const struct task_evidence *ev,
+					    const struct ev_event *e)
+{
+	for (size_t i = 0; i < ev->n_survivors; i++)
+		if (same_denial(&ev->survivors[i], e))
+			return ev->survivors[i].task_id[0] ? &ev->survivors[i] : NULL;
+	return NULL;
+}
+
+/* Each distinct non-kill denial, looked up once; keys without a survivor are kept too (an
+ * empty task id), so that they are not asked again. */
+static int load_survivors(struct store *s, struct task_evidence *ev, struct store_error *err)
+{
+	for (size_t i = 0; i < ev->n_events && ev->n_survivors < EVIDENCE_SURVIVORS_MAX; i++) {
+		const struct ev_event *e = &ev->events[i];
+		bool known = false;
+		if (!event_action_denies(e->action) || e->action == SECCOMP_RET_KILL_PROCESS ||
+		    e->action == SECCOMP_RET_KILL_THREAD)
+			continue;
+		for (size_t k = 0; k < ev->n_survivors && !known; k++)
+			known = same_denial(&ev->survivors[k], e);
+		if (known)
+			continue;
+		struct ev_survivor *v = &ev->survivors[ev->n_survivors++];
+		*v = (struct ev_survivor){.nr = e->nr, .arch = e->arch, .action = e->action};
+		format_into(v->comm, sizeof(v->comm), "%s", e->comm);
+		struct store_survivor_query q = {
+			ev->task.profile_digest, e->arch, e->nr, e->action, e->comm,
+			ev->task.task_id};
+		int r = store_find_survivor(s, &q, v->task_id, sizeof(v->task_id), err);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			format_into(v->why, sizeof(v->why),
+				    "task %s, under the same profile, was denied the same call in "
+				    "%s and exited 0",
+				    v->task_id, v->comm);
+	}
+	return 0;
+}
+
 int evidence_load(struct store *s, const char *task_id, struct task_evidence *ret,
 		  struct store_error *err)
 {
@@ -248,6 +295,8 @@ int evidence_load(struct store *s, const char *task_id, struct task_evidence *re
 		r = store_losses(s, ret->window_from_ns, ret->window_to_ns, EVIDENCE_LOSSES_MAX,
 				 on_loss, ret, err);
 	}
+	if (r >= 0 && ret->task.profile_digest)
+		r = load_survivors(s, ret, err);
 	if (r == -ENOMEM && err)
 		format_into(err->message, sizeof(err->message), "out of memory");
 	if (r < 0) {

@@ -64,6 +64,19 @@ struct ev_loss {
 	uint64_t first_ns, last_ns;
 };
 
+/* Distinct denials of one task looked up in other tasks (store_find_survivor()). */
+#define EVIDENCE_SURVIVORS_MAX 32
+
+/* A denial of this task that another task under the same profile survived: the same call,
+ * denied the same way to a process of the same name, in a task that then exited 0. */
+struct ev_survivor {
+	int32_t nr;
+	uint32_t arch, action;
+	char comm[SECCOMP_EVENT_COMM_MAX + 1];
+	char task_id[STORE_ID_MAX + 1];
+	char why[STORE_ID_MAX + 128]; /* the benign reason it gives */
+};
+
 struct task_evidence {
 	struct store_task task; /* every string owned: freed by evidence_clear() */
 	struct ev_event *events;
@@ -76,7 +89,13 @@ struct task_evidence {
 	struct ev_loss *losses;
 	size_t n_losses;
 	uint64_t window_from_ns, window_to_ns; /* the lifetime the losses were asked for */
+	struct ev_survivor survivors[EVIDENCE_SURVIVORS_MAX];
+	size_t n_survivors;
 };
+
+/* The task that survived the same denial as e, or NULL. */
+const struct ev_survivor *evidence_survivor(const struct task_evidence *ev,
+					    const struct ev_event *e);
 
 /* Everything the store holds about task_id. -ENOENT when the task is unknown. */
 int evidence_load(struct store *s, const char *task_id, struct task_evidence *ret,

@@ -355,6 +355,20 @@ Test(api, report_and_failures, .timeout = 120)
 	o = get_json(&d, "/v1/failures?job_id=no-job&run_id=r1", 200);
 	cr_expect_eq(json_object_array_length(member(o, "failures")), 0);
 	json_object_put(o);
+	expect_error(&d, "GET", "/v1/tasks/t-kill/report?backoff_factor=abc", 400);
+	expect_error(&d, "GET", "/v1/tasks/t-kill/report?backoff_seconds=-1", 400);
+	expect_error(&d, "GET", "/v1/tasks/t-kill/report?restart_policy=ALWAYS", 400);
+	expect_error(&d, "GET", "/v1/failures?job_id=j&format=marathon", 400);
+	expect_error(&d, "GET", "/v1/failures?app_id=a&format=metronome", 400);
+	expect_error(&d, "GET", "/v1/failures?app_id=a&format=yaml", 400);
+	o = get_json(&d, "/v1/tasks/t-kill/report?format=marathon&backoff_seconds=2", 200);
+	cr_expect_str_eq(string_at(member(o, "lastTaskFailure"), "taskId"), "t-kill");
+	cr_expect_str_eq(string_at(member(o, "lastTaskFailure"), "state"), "TASK_FAILED");
+	cr_expect_str_eq(string_at(member(o, "sigsys"), "outcome"), "seccomp-kill");
+	json_object_put(o);
+	o = get_json(&d, "/v1/tasks/t-kill/report?format=metronome", 200);
+	cr_expect_str_eq(string_at(member(o, "cause"), "outcome"), "seccomp-kill");
+	json_object_put(o);
 
 	/* The CLI without --db asks the daemon, and prints what --db prints. */
 	const char *over_api[] = {"report",   "t-kill", "--run-dir", d.run_dir,

@@ -347,3 +347,47 @@ Test(verdict, every_format_of_every_outcome_and_long_names, .timeout = 240)
 	check_formats(&d, "f-exit", "not-seccomp");
 	daemon_run_remove(&d);
 }
+
+/* ---- a denial another task survived is not the cause ---------------------------------------- */
+
+static void check_denial_blamed(const struct daemon_run *d, bool survivor)
+{
+	struct json_object *root = report(d, "c.fails", "json", NULL, NULL);
+	struct json_object *denials = jget(root, "denials");
+	const char *why = NULL;
+	for (size_t i = 0; denials && i < json_object_array_length(denials); i++) {
+		struct json_object *e = json_object_array_get_idx(denials, i);
+		if (!strcmp(jstr(e, "syscall"), "personality"))
+			why = jstr(e, "benign_reason");
+	}
+	if (survivor) {
+		expect_str(root, "outcome", "not-seccomp");
+		cr_expect(why && strstr(why, "c.survives"), "benign, naming c.survives: %s",
+			  why ? why : "(null)");
+	} else {
+		expect_str(root, "outcome", "seccomp-denied");
+		expect_str(root, "syscall.name", "personality");
+		cr_expect(!why, "no task survived it yet: %s", why);
+	}
+	json_object_put(root);
+}
+
+Test(verdict, a_denial_another_task_survived_is_not_the_cause, .timeout = 180)
+{
+	struct daemon_run d;
+	const struct identity other = {"other", NULL, NULL, NULL};
+	daemon_run_dirs(&d, "verdict");
+	daemon_run_start(&d);
+	cr_assert_eq(launch(&d, "c.fails", "enforce", &other,
+			    "\"$SIGSYS_PROBE\" personality:5 | grep -q EPERM && exit 7"),
+		     7 << 8);
+	wait_exit(&d, "c.fails");
+	check_denial_blamed(&d, false);
+	cr_assert_eq(launch(&d, "c.survives", "enforce", &other,
+			    "\"$SIGSYS_PROBE\" personality:5 | grep -q EPERM"),
+		     0);
+	wait_exit(&d, "c.survives");
+	daemon_run_stop(&d);
+	check_denial_blamed(&d, true);
+	daemon_run_remove(&d);
+}

@@ -175,6 +175,7 @@ enum stmt {
 	ST_KILL_FIND,
 	ST_KILL_MERGE,
 	ST_COUNT_ROWS,
+	ST_Q_SURVIVOR,
 	ST_COUNT_ADD,
 	ST_LOSS_FIND,
 	ST_LOSS_MERGE,
@@ -296,6 +297,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 		"INSERT INTO losses(source, kind, records, reports, first_serial,"
 		" last_serial, first_ns, last_ns) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7)",
 	[ST_Q_TASK] = TASK_HEAD "p.text" TASK_TAIL "WHERE t.task_id = ?1",
+	/* The counts' primary key starts with the task: one lookup per task of the profile. */
+	[ST_Q_SURVIVOR] = "SELECT t.task_id FROM tasks t JOIN event_counts c ON c.task = t.id"
+			  " WHERE t.profile = (SELECT id FROM profiles WHERE digest = ?1)"
+			  " AND t.exit_status = 0 AND t.task_id != ?6 AND c.nr = ?2"
+			  " AND c.arch = ?3 AND c.action = ?4 AND c.comm = ?5"
+			  " ORDER BY t.seen_ns DESC LIMIT 1",
 	[ST_Q_TASKS_APP] = TASK_LIST "WHERE t.app_id = ?1" NEWEST,
 	[ST_Q_TASKS_JOB] = TASK_LIST "WHERE t.job_id = ?1 AND (?2 IS NULL OR t.run_id = ?2)" NEWEST,
 	[ST_Q_TASKS_CONTAINER] = TASK_LIST "WHERE t.container_id = ?1" NEWEST,
@@ -1810,6 +1817,31 @@ int store_get_task(struct store *s, const char *task_id, store_task_fn fn, void 
 		return -ENOENT;
 	}
 	return r < 0 ? r : 0;
+}
+
+int store_find_survivor(struct store *s, const struct store_survivor_query *q, char *ret,
+			size_t size, struct store_error *err)
+{
+	struct store_error local;
+	if (!err)
+		err = &local;
+	if (!q || !q->profile_digest || !q->comm || !id_ok(q->except_task_id) || !size) {
+		fail(err, "a survivor query needs a profile digest, a comm and a task id");
+		return -EINVAL;
+	}
+	sqlite3_stmt *st = s->stmt[ST_Q_SURVIVOR];
+	bind_text(st, 1, q->profile_digest);
+	sqlite3_bind_int(st, 2, q->nr);
+	bind_u64(st, 3, q->arch);
+	bind_u64(st, 4, q->action);
+	bind_text(st, 5, q->comm);
+	bind_text(st, 6, q->except_task_id ? q->except_task_id : "");
+	int r = step_row(s, ST_Q_SURVIVOR, err);
+	if (r > 0) {
+		format_into(ret, size, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
+	return r;
 }
 
 int store_find_tasks(struct store *s, const struct store_task_query *q, store_task_fn fn,

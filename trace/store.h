@@ -244,6 +244,21 @@ struct store_task_query {
 	uint32_t limit;
 };
 
+/* A denial some task survived: the same call (arch, nr, action) denied to a process of the
+ * same name in another task launched with the same profile, which then exited 0. */
+struct store_survivor_query {
+	const char *profile_digest;
+	uint32_t arch;
+	int32_t nr;
+	uint32_t action; /* SECCOMP_RET_* without data */
+	const char *comm;
+	const char *except_task_id; /* the task asking */
+};
+
+/* 1 with the newest such task's id in ret, 0 when there is none, or a negative errno. */
+int store_find_survivor(struct store *s, const struct store_survivor_query *q, char *ret,
+			size_t size, struct store_error *err);
+
 /* Tasks, newest first; profile_text is NULL (store_get_task() has it). */
 int store_find_tasks(struct store *s, const struct store_task_query *q, store_task_fn fn,
 		     void *userdata, struct store_error *err);
