@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* sigsysd and its bpf source (trace/bpf-source.c): samples become queued events and process
+ * changes, ring-full drops become losses. */
+#include "bpf-source.h"
+#include "daemon.h"
+
+#include <string.h>
+#include <sys/epoll.h>
+
+#define BPF_DRAIN_BUDGET 4096
+#define BPF_CHANGES_MAX	 256
+
+/* Process changes are applied in batches, as the connector's are, in ring order. */
+struct bpf_batch {
+	struct daemon *d;
+	struct proc_change changes[BPF_CHANGES_MAX];
+	int n;
+};
+
+static struct bpf_batch batch;
+
+static void flush_changes(struct bpf_batch *b)
+{
+	if (b->n)
+		daemon_apply_proc_changes(b->d, b->changes, b->n);
+	b->n = 0;
+}
+
+static void on_item(const struct bpf_source_item *item, void *userdata)
+{
+	struct bpf_batch *b = userdata;
+	if (item->is_event) {
+		daemon_queue_event(b->d, &item->event, item->start_ns);
+		return;
+	}
+	if (b->n == BPF_CHANGES_MAX)
+		flush_changes(b);
+	b->changes[b->n++] = item->change;
+}
+
+int daemon_bpf_open(struct daemon *d)
+{
+	struct bpf_source *s = calloc(1, sizeof(*s));
+	struct epoll_event ev = {.events = EPOLLIN};
+	int r = s ? 0 : -ENOMEM;
+	batch.d = d;
+	if (s && (r = bpf_source_open(s, d->config.run_dir, on_item, &batch)) < 0)
+		format_into(d->bpf_error, sizeof(d->bpf_error), "%s", s->error);
+	for (int i = 0; r == 0 && i < BPF_SOURCE_RINGS; i++) {
+		ev.data.fd = bpf_source_fd(s, i);
+		if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
+			r = -errno;
+			format_into(d->bpf_error, sizeof(d->bpf_error), "epoll: %m");
+			bpf_source_close(s);
+		}
+	}
+	if (r < 0) {
+		daemon_log(d->config.sources_given ? LOG_ERR : LOG_WARNING,
+			   "bpf source unavailable: %s; kills are seen by audit alone (no syscall "
+			   "arguments, no thread kills where audit misses them)",
+			   d->bpf_error[0] ? d->bpf_error : strerror(-r));
+		free(s);
+		return r;
+	}
+	d->bpf = s;
+	d->bpf_error[0] = '\0';
+	daemon_log(LOG_INFO, "bpf source: %s pins in %s", s->resumed ? "reusing the" : "new",
+		   s->pin_dir);
+	return 0;
+}
+
+static void note_drops(struct daemon *d)
+{
+	static const char *const what[] = {"kills", "process events"};
+	uint64_t drops[BPF_SOURCE_RINGS];
+	if (bpf_source_drops(d->bpf, drops) < 0)
+		return;
+	for (int i = 0; i < BPF_SOURCE_RINGS; i++) {
+		if (!drops[i])
+			continue;
+		uint64_t now = now_realtime_ns();
+		struct store_loss loss = {.source = "bpf",
+					  .kind = STORE_LOSS_ENOBUFS,
+					  .records = drops[i],
+					  .first_ns = now,
+					  .last_ns = now};
+		daemon_log(LOG_WARNING, "bpf source: %ju %s dropped (ring buffer full)",
+			   (uintmax_t)drops[i], what[i]);
+		store_put_loss(d->store, &loss, NULL);
+	}
+}
+
+/* The process tree first, then kills, then the tree again: a child's fork is in its ring
+ * before anything the child does, so every queued event's process is known after. */
+void daemon_bpf_drain(struct daemon *d)
+{
+	static const enum bpf_source_ring order[] = {BPF_SOURCE_PROCS, BPF_SOURCE_KILLS,
+						     BPF_SOURCE_PROCS};
+	batch.d = d;
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		if (bpf_source_drain(d->bpf, order[i], BPF_DRAIN_BUDGET) < 0)
+			daemon_log(LOG_WARNING, "bpf source: %s", d->bpf->error);
+		flush_changes(&batch);
+	}
+	note_drops(d);
+}
+
+void daemon_bpf_close(struct daemon *d)
+{
+	if (!d->bpf)
+		return;
+	bpf_source_close(d->bpf);
+	free(d->bpf);
+	d->bpf = NULL;
+}
