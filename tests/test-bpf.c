@@ -9,10 +9,13 @@
 #include "test-helpers.h"
 #include "bpf-source.h"
 #include "daemon-harness.h"
+#include <linux/types.h>
+#include "bpf/sigsys-bpf.h"
 #include "store.h"
 
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <linux/audit.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <spawn.h>
@@ -41,9 +44,9 @@ static void write_profile(const struct daemon_run *d, const char *action, char *
 	fclose(f);
 }
 
-/* sigsys-apply ... -- probe ARGS; stdout to out_path when not NULL. Returns the status. */
-static int launch(const struct daemon_run *d, const char *task_id, const char *profile,
-		  const char *out_path, char *probe_argv[])
+/* sigsys-apply ... -- COMMAND; stdout to out_path when not NULL. Returns the status. */
+static int launch_command(const struct daemon_run *d, const char *task_id, const char *profile,
+			  const char *out_path, char *command[])
 {
 	char *argv[32] = {(char *)env_path("SIGSYS_APPLY"),
 			  "-q",
@@ -56,11 +59,10 @@ static int launch(const struct daemon_run *d, const char *task_id, const char *p
 			  "",
 			  "--task-id",
 			  (char *)task_id,
-			  "--",
-			  (char *)env_path("SIGSYS_PROBE")};
-	size_t n = 13;
-	for (size_t i = 0; probe_argv[i] && n < ARRAY_SIZE(argv) - 1; i++)
-		argv[n++] = probe_argv[i];
+			  "--"};
+	size_t n = 12;
+	for (size_t i = 0; command[i] && n < ARRAY_SIZE(argv) - 1; i++)
+		argv[n++] = command[i];
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	if (out_path)
@@ -69,6 +71,16 @@ static int launch(const struct daemon_run *d, const char *task_id, const char *p
 	int status = harness_wait(harness_spawn(argv, &fa));
 	posix_spawn_file_actions_destroy(&fa);
 	return status;
+}
+
+/* The probe with ARGS under sigsys-apply. */
+static int launch(const struct daemon_run *d, const char *task_id, const char *profile,
+		  const char *out_path, char *probe_args[])
+{
+	char *command[8] = {(char *)env_path("SIGSYS_PROBE")};
+	for (size_t i = 0; probe_args[i] && i + 2 < ARRAY_SIZE(command); i++)
+		command[i + 1] = probe_args[i];
+	return launch_command(d, task_id, profile, out_path, command);
 }
 
 struct kills {
@@ -109,6 +121,21 @@ static struct kills wait_kill(const struct daemon_run *d, const char *task_id, i
 		harness_sleep_ms(100);
 	}
 	return k;
+}
+
+struct trap_found {
+	int n;
+	struct seccomp_event e;
+};
+
+static int collect_trap(const struct store_event_row *row, void *userdata)
+{
+	struct trap_found *t = userdata;
+	if (seccomp_event_action(&row->event) != SECCOMP_RET_TRAP)
+		return 0;
+	t->n++;
+	t->e = row->event;
+	return 0;
 }
 
 static void expect_umask_kill(const struct kills *k, uint32_t action)
@@ -246,7 +273,114 @@ Test(bpf, a_kill_while_sigsysd_is_stopped_is_drained_and_attributed, .timeout = 
 	daemon_run_remove(&d);
 }
 
-/* ---- loading, and running without it ---------------------------------------------------- */
+/* TRAP: a catchable SIGSYS (here not caught, so the probe dies of it) is a TRAP, not a kill:
+ * the filter never marked the thread dead. */
+Test(bpf, a_trap_is_reported_as_a_trap_not_a_kill, .timeout = 120)
+{
+	struct daemon_run d;
+	char profile[160];
+	daemon_run_dirs(&d, "bpf");
+	write_profile(&d, "SCMP_ACT_TRAP", profile, sizeof(profile));
+	daemon_run_start_sources(&d, "bpf");
+
+	int status = launch(&d, "t-trap", profile, NULL, (char *[]){"umask:022", NULL});
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS, "status %#x", status);
+	struct kills k = {.nr = umask_nr()};
+	struct store_options o;
+	store_options_init(&o);
+	o.read_only = true;
+	struct trap_found trap = {0};
+	for (int i = 0; i < 100 && !trap.n; i++) {
+		struct store *st = NULL;
+		if (store_open(d.db, &o, &st, NULL) == 0) {
+			store_task_events(st, "t-trap", 0, 0, collect_trap, &trap, NULL);
+			store_task_events(st, "t-trap", 0, 0, collect_kill, &k, NULL);
+			store_close(st);
+		}
+		if (!trap.n)
+			harness_sleep_ms(100);
+	}
+	cr_assert_eq(trap.n, 1, "%d TRAP events of umask", trap.n);
+	cr_expect_eq(trap.e.nr, umask_nr());
+	cr_expect(trap.e.has_args && trap.e.args[0] == UMASK_ARG);
+	cr_expect_eq(trap.e.sig, 0, "a TRAP is not a kill signal");
+	cr_expect_eq(k.n, 0, "the trap was also reported as a kill");
+
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+}
+
+struct run_facts {
+	struct store_exit exit;
+	int processes, child_signal;
+};
+
+static int task_exit(const struct store_task *t, void *userdata)
+{
+	((struct run_facts *)userdata)->exit = t->exit;
+	return 0;
+}
+
+static int task_process(const struct store_process *p, void *userdata)
+{
+	struct run_facts *f = userdata;
+	f->processes++;
+	if (p->exit.kind == STORE_EXIT_SIGNAL)
+		f->child_signal = p->exit.code;
+	return 0;
+}
+
+/* A shell that forks the killed probe and exits 3: its processes and exits as stored. */
+static struct run_facts run_forking_task(const char *sources)
+{
+	struct daemon_run d;
+	char profile[160], cmd[512];
+	struct run_facts f = {0};
+	struct store_options o;
+	daemon_run_dirs(&d, "bpf");
+	write_profile(&d, "SCMP_ACT_KILL_PROCESS", profile, sizeof(profile));
+	daemon_run_start_sources(&d, sources);
+	format_into(cmd, sizeof(cmd), "'%s' umask:022; exit 3", env_path("SIGSYS_PROBE"));
+	int status =
+		launch_command(&d, "t-tree", profile, NULL, (char *[]){"/bin/sh", "-c", cmd, NULL});
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status %#x", status);
+	store_options_init(&o);
+	o.read_only = true;
+	for (int i = 0; i < 100; i++) {
+		struct store *st = NULL;
+		f = (struct run_facts){0};
+		if (store_open(d.db, &o, &st, NULL) == 0) {
+			store_get_task(st, "t-tree", task_exit, &f, NULL);
+			store_task_processes(st, "t-tree", 0, task_process, &f, NULL);
+			store_close(st);
+		}
+		if (f.exit.kind != STORE_EXIT_NONE && f.child_signal)
+			break;
+		harness_sleep_ms(100);
+	}
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+	return f;
+}
+
+/* Forks and exits from the kernel side: bpf alone knows what the process connector knows. */
+Test(bpf, bpf_alone_and_proc_alone_agree_on_processes_and_exits, .timeout = 120)
+{
+	struct run_facts by_bpf = run_forking_task("bpf");
+	struct run_facts by_proc = run_forking_task("proc");
+	cr_expect_eq(by_bpf.exit.kind, STORE_EXIT_STATUS, "bpf: the task's exit is %d",
+		     by_bpf.exit.kind);
+	cr_expect_eq(by_bpf.exit.code, 3, "bpf: exit status %d", by_bpf.exit.code);
+	cr_expect_eq(by_bpf.child_signal, SIGSYS, "bpf: the child's death: %d",
+		     by_bpf.child_signal);
+	cr_expect_eq(by_bpf.processes, 2, "bpf: %d processes", by_bpf.processes);
+	cr_expect_eq(by_proc.exit.kind, by_bpf.exit.kind);
+	cr_expect_eq(by_proc.exit.code, by_bpf.exit.code);
+	cr_expect_eq(by_proc.child_signal, by_bpf.child_signal);
+	cr_expect_eq(by_proc.processes, by_bpf.processes);
+}
+
+/* ---- loading, and running without it -------------------------------------------------- */
 
 Test(bpf, the_programs_load_and_attach_on_this_kernel)
 {
@@ -347,4 +481,104 @@ Test(bpf, without_bpf_sigsysd_runs_on_audit_and_says_so, .timeout = 120)
 	json_object_put(h);
 	daemon_run_stop(&d);
 	daemon_run_remove(&d);
+}
+
+/* ---- the decoder, pure: bytes as the programs write them in, events out ------------------ */
+
+static struct sigsys_bpf_event sample(uint32_t type)
+{
+	return (struct sigsys_bpf_event){.type = type,
+					 .time_ns = 1000,
+					 .start_ns = 77,
+					 .tgid = 100,
+					 .tid = 101,
+					 .arch = AUDIT_ARCH_X86_64,
+					 .nr = 95,
+					 .action = SECCOMP_RET_KILL_PROCESS,
+					 .args = {022, 1, 2, 3, 4, 5},
+					 .ip = 0x401000,
+					 .comm = "probe"};
+}
+
+Test(bpf_decode, a_kill_becomes_a_seccomp_event)
+{
+	struct sigsys_bpf_event b = sample(SIGSYS_BPF_KILL);
+	struct bpf_source_item it;
+	cr_assert_eq(bpf_source_decode(&b, sizeof(b), 5000, &it), 0);
+	cr_expect(it.is_event);
+	cr_expect_eq(it.start_ns, 77);
+	cr_expect_eq(it.event.time_ns, 6000, "monotonic stamp moved to realtime");
+	cr_expect_eq(it.event.pid, 100);
+	cr_expect_eq(it.event.tid, 101);
+	cr_expect_eq(it.event.nr, 95);
+	cr_expect_eq(it.event.code, SECCOMP_RET_KILL_PROCESS);
+	cr_expect_eq(it.event.sig, SIGSYS);
+	cr_expect_eq(it.event.sources, SECCOMP_EVENT_SOURCE_BPF);
+	cr_expect(it.event.has_args && it.event.args[0] == 022 && it.event.args[5] == 5);
+	cr_expect_eq(it.event.auid, SECCOMP_EVENT_ID_UNSET);
+	cr_expect_str_eq(it.event.comm, "probe");
+}
+
+Test(bpf_decode, a_trap_keeps_its_data_and_sends_no_kill_signal)
+{
+	struct sigsys_bpf_event b = sample(SIGSYS_BPF_TRAP);
+	struct bpf_source_item it;
+	b.action = SECCOMP_RET_TRAP;
+	b.data = 7;
+	b.arch = AUDIT_ARCH_I386;
+	cr_assert_eq(bpf_source_decode(&b, sizeof(b), 0, &it), 0);
+	cr_expect_eq(it.event.code, SECCOMP_RET_TRAP | 7);
+	cr_expect_eq(it.event.sig, 0);
+	cr_expect_eq(it.event.compat, 1);
+}
+
+Test(bpf_decode, forks_and_exits_become_process_changes)
+{
+	struct sigsys_bpf_event b = sample(SIGSYS_BPF_FORK);
+	struct bpf_source_item it;
+	b.tid = b.tgid;
+	b.parent_tgid = b.parent_tid = 50;
+	cr_assert_eq(bpf_source_decode(&b, sizeof(b), 0, &it), 0);
+	cr_expect(!it.is_event);
+	cr_expect_eq(it.change.type, PROC_CHANGE_FORK);
+	cr_expect_eq(it.change.fork.parent_tgid, 50);
+	cr_expect_eq(it.change.time_ns, 1000, "monotonic, as the connector's");
+
+	b = sample(SIGSYS_BPF_EXIT);
+	b.tid = b.tgid;
+	b.exit_code = 3 << 8;
+	cr_assert_eq(bpf_source_decode(&b, sizeof(b), 0, &it), 0);
+	cr_expect_eq(it.change.type, PROC_CHANGE_EXIT);
+	cr_expect_eq(it.change.exit.how, PROC_EXIT_STATUS);
+	cr_expect_eq(it.change.exit.status, 3);
+	b.exit_code = SIGSYS | 0x80;
+	cr_assert_eq(bpf_source_decode(&b, sizeof(b), 0, &it), 0);
+	cr_expect_eq(it.change.exit.how, PROC_EXIT_SIGNAL);
+	cr_expect_eq(it.change.exit.signal, SIGSYS);
+	cr_expect(it.change.exit.core_dumped);
+}
+
+Test(bpf_decode, what_is_not_a_sample_is_refused)
+{
+	struct bpf_source_item it;
+	struct sigsys_bpf_event b = sample(SIGSYS_BPF_KILL);
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b) - 8, 0, &it), -EINVAL, "short");
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b) + 8, 0, &it), -EINVAL, "long");
+	b.type = 99;
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b), 0, &it), -EINVAL, "unknown type");
+	b = sample(SIGSYS_BPF_KILL);
+	b.tgid = 0;
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b), 0, &it), -EINVAL, "tgid 0");
+	b = sample(SIGSYS_BPF_KILL);
+	b.tid = PROC_PID_MAX + 1;
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b), 0, &it), -EINVAL, "tid beyond pid_max");
+	b = sample(SIGSYS_BPF_KILL);
+	b.arch = 0x12345;
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b), 0, &it), -EINVAL, "unknown arch");
+	b = sample(SIGSYS_BPF_KILL);
+	b.action = SECCOMP_RET_LOG;
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b), 0, &it), -EINVAL, "not a kill or trap");
+	b = sample(SIGSYS_BPF_FORK);
+	b.parent_tgid = -1;
+	cr_expect_eq(bpf_source_decode(&b, sizeof(b), 0, &it), -EINVAL, "negative parent");
 }
