@@ -11,7 +11,8 @@
  *     sched_process_exit fire; the exit is reported, the fork too);
  *   - signals: kill(getpid(), SIGUSR1) with a handler (signal_generate fires, ignores it);
  *   - trap events: a child with a SECCOMP_RET_TRAP filter on getppid and a SIGSYS handler
- *     calls getppid in a loop; each call is one event through the kills ring. Rate delivered
+ *     calls getppid in a loop; each call is one event through the procs ring (kills have
+ *     their own). Rate delivered
  *     to the consumer with programs against the trap rate without;
  *   - kill events: children each killed by SECCOMP_RET_KILL_PROCESS on getppid, forked as
  *     fast as possible; kill events received per second against kills per second without.
@@ -271,7 +272,8 @@ static double trap_rate(struct fixture *f)
 	if (attached) {
 		end = wait_events(f, before, TRAPS);
 		if (f->events - before < TRAPS)
-			fprintf(stderr, "bench-bpf: %ju of %d traps delivered\n",
+			fprintf(stderr,
+				"bench-bpf: %ju of %d traps delivered (the ring was full)\n",
 				(uintmax_t)(f->events - before), TRAPS);
 	}
 	return (double)(attached ? f->events - before : TRAPS) / ((double)(end - t0) / 1e9);
@@ -331,7 +333,7 @@ int main(int argc, char **argv)
 	static const struct bench benches[] = {
 		{"fork_exit", "fork + exit + wait, programs attached vs not", bench_fork_exit},
 		{"signal", "kill(getpid(), SIGUSR1), programs attached vs not", bench_signals},
-		{"trap_events", "TRAP events through the kills ring", bench_trap_events},
+		{"trap_events", "TRAP events through the procs ring", bench_trap_events},
 		{"kill_events", "KILL_PROCESS events through the kills ring", bench_kill_events},
 	};
 	static const struct fixture_ops ops = {fixture_setup, fixture_teardown};

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The bpf source: trace/bpf/sigsys.bpf.c on raw tracepoints, read through two ring buffers
- * (kills and traps; fork, exec and exit). Kills come with their six arguments, ip, thread id
+ * (kills; traps, fork, exec and exit). Kills come with their six arguments, ip, thread id
  * and start time, thread kills that never signal included.
  *
  * The ring buffers, the drop counters and the links are pinned in bpffs under

@@ -12,8 +12,9 @@
 
 #define SIGSYS_BPF_COMM_LEN 16 /* TASK_COMM_LEN */
 
-/* Ring sizes (a power of two, at least a page): kills and traps are rare and precious and
- * get their own ring, so that a fork storm while sigsysd is down cannot crowd them out. */
+/* Ring sizes (a power of two, at least a page): kills are rare and precious and get their
+ * own ring, so that neither a fork storm while sigsysd is down nor a task trapping in a loop
+ * (traps go to the procs ring) can crowd them out. */
 #define SIGSYS_BPF_KILLS_RING (1u << 20)
 #define SIGSYS_BPF_PROCS_RING (8u << 20)
 
@@ -28,7 +29,7 @@ enum sigsys_bpf_type {
 /* Indexes of the drops array: samples that found their ring full. */
 enum sigsys_bpf_drop {
 	SIGSYS_BPF_DROP_KILLS,
-	SIGSYS_BPF_DROP_PROCS,
+	SIGSYS_BPF_DROP_PROCS, /* forks, execs, exits and traps */
 	SIGSYS_BPF_DROP_COUNT,
 };
 

@@ -145,8 +145,9 @@ int sigsys_signal(struct bpf_raw_tracepoint_args *ctx)
 	}
 	if (mode != SECCOMP_MODE_FILTER)
 		return 0; /* forged by the process itself: no filter, no trap */
+	/* Traps go to the bulk ring: a task trapping in a loop must not crowd out kills. */
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct sigsys_bpf_event *e = reserve(&kills, SIGSYS_BPF_DROP_KILLS);
+	struct sigsys_bpf_event *e = reserve(&procs, SIGSYS_BPF_DROP_PROCS);
 	if (!e)
 		return 0;
 	fill_task(e, t, SIGSYS_BPF_TRAP);
