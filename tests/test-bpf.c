@@ -380,6 +380,61 @@ Test(bpf, bpf_alone_and_proc_alone_agree_on_processes_and_exits, .timeout = 120)
 	cr_expect_eq(by_proc.processes, by_bpf.processes);
 }
 
+/* Registered while sigsysd runs, killed (in a child forked meanwhile) while it is stopped:
+ * the task's processes are found in the store at start and the drained fork, kill and exit
+ * are attributed to it. */
+Test(bpf, a_task_registered_before_a_restart_is_attributed_after_it, .timeout = 120)
+{
+	struct daemon_run d;
+	char profile[160], cmd[512];
+	daemon_run_dirs(&d, "bpf");
+	write_profile(&d, "SCMP_ACT_KILL_PROCESS", profile, sizeof(profile));
+	daemon_run_start_sources(&d, "bpf");
+	format_into(cmd, sizeof(cmd), "sleep 1; '%s' umask:022; exit 3", env_path("SIGSYS_PROBE"));
+	char *argv[] = {(char *)env_path("SIGSYS_APPLY"),
+			"-q",
+			"--run-dir",
+			d.run_dir,
+			"--profile",
+			profile,
+			"--no-cache",
+			"--caps",
+			"",
+			"--task-id",
+			"t-restart",
+			"--",
+			"/bin/sh",
+			"-c",
+			cmd,
+			NULL};
+	pid_t task = harness_spawn(argv, NULL);
+	harness_sleep_ms(400); /* registered by now; the kill comes after a second */
+	daemon_run_stop(&d);
+	int status = harness_wait(task);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status %#x", status);
+
+	daemon_run_start_sources(&d, "bpf");
+	struct kills k = wait_kill(&d, "t-restart", umask_nr(), SECCOMP_EVENT_SOURCE_BPF);
+	expect_umask_kill(&k, SECCOMP_RET_KILL_PROCESS);
+	struct run_facts f = {0};
+	struct store_options o;
+	store_options_init(&o);
+	o.read_only = true;
+	for (int i = 0; i < 50 && f.exit.kind == STORE_EXIT_NONE; i++) {
+		struct store *st = NULL;
+		if (store_open(d.db, &o, &st, NULL) == 0) {
+			store_get_task(st, "t-restart", task_exit, &f, NULL);
+			store_close(st);
+		}
+		harness_sleep_ms(100);
+	}
+	cr_expect_eq(f.exit.kind, STORE_EXIT_STATUS, "the exit while down: kind %d", f.exit.kind);
+	cr_expect_eq(f.exit.code, 3);
+
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+}
+
 /* ---- loading, and running without it -------------------------------------------------- */
 
 Test(bpf, the_programs_load_and_attach_on_this_kernel)

@@ -18,6 +18,73 @@ struct bpf_batch {
 };
 
 static struct bpf_batch batch;
+static uint64_t opened_mono_ns, opened_real_ns; /* what is older was recorded while down */
+
+/* ---- processes known from before a restart ------------------------------------------------ */
+
+#define CANDIDATES_MAX 8
+
+struct candidates {
+	char ids[CANDIDATES_MAX][REGISTRY_TASK_ID_MAX + 1];
+	size_t n;
+};
+
+static int add_candidate(const struct store_task *t, void *userdata)
+{
+	struct candidates *c = userdata;
+	if (c->n < CANDIDATES_MAX)
+		format_into(c->ids[c->n++], sizeof(c->ids[0]), "%s", t->task_id);
+	return 0;
+}
+
+struct wanted {
+	int32_t pid;
+	uint64_t start_ns;
+	uint64_t stored_start_ns; /* as the store has it: its key for the process */
+	bool found;
+};
+
+/* Start times from /proc have clock-tick resolution; the kernel's are exact. */
+static bool same_start(uint64_t a, uint64_t b)
+{
+	return a + 10000000ull > b && b + 10000000ull > a;
+}
+
+static int match_process(const struct store_process *p, void *userdata)
+{
+	struct wanted *w = userdata;
+	if (p->pid != w->pid || !same_start(p->start_ns, w->start_ns))
+		return 0;
+	w->found = true;
+	w->stored_start_ns = p->start_ns;
+	return 1;
+}
+
+/* The in-memory registry starts empty: a process of a task registered before sigsysd
+ * stopped is found in the store, by its exact (pid, start), and rejoins the registry, so
+ * what it did (and forked) while sigsysd was down is attributed. Only for what the rings
+ * held at start: each lookup is a query. */
+static void seed_from_store(struct daemon *d, int32_t pid, uint64_t start_ns)
+{
+	struct candidates c = {.n = 0};
+	struct store_task_query q = {
+		.key = STORE_TASKS_BY_PID, .pid = pid, .limit = CANDIDATES_MAX};
+	if (pid <= 0 || !start_ns || registry_find(&d->registry, pid, start_ns))
+		return;
+	const struct registry_entry *holder = registry_find(&d->registry, pid, 0);
+	if (holder && !holder->exited_ns)
+		return; /* a live process holds that pid now: never displace it */
+	if (store_find_tasks(d->store, &q, add_candidate, &c, NULL) <= 0)
+		return;
+	for (size_t i = 0; i < c.n; i++) {
+		struct wanted w = {.pid = pid, .start_ns = start_ns};
+		store_task_processes(d->store, c.ids[i], 0, match_process, &w, NULL);
+		if (w.found) {
+			registry_add(&d->registry, pid, w.stored_start_ns, c.ids[i]);
+			return;
+		}
+	}
+}
 
 static void flush_changes(struct bpf_batch *b)
 {
@@ -30,9 +97,15 @@ static void on_item(const struct bpf_source_item *item, void *userdata)
 {
 	struct bpf_batch *b = userdata;
 	if (item->is_event) {
+		if (item->event.time_ns < opened_real_ns)
+			seed_from_store(b->d, item->event.pid, item->start_ns);
 		daemon_queue_event(b->d, &item->event, item->start_ns);
 		return;
 	}
+	if (item->change.time_ns < opened_mono_ns && item->change.type == PROC_CHANGE_FORK)
+		seed_from_store(b->d, item->change.fork.parent_tgid, item->parent_start_ns);
+	else if (item->change.time_ns < opened_mono_ns && item->change.type == PROC_CHANGE_EXIT)
+		seed_from_store(b->d, item->change.tgid, item->start_ns);
 	if (b->n == BPF_CHANGES_MAX)
 		flush_changes(b);
 	b->changes[b->n++] = item->change;
@@ -64,6 +137,8 @@ int daemon_bpf_open(struct daemon *d)
 	}
 	d->bpf = s;
 	d->bpf_error[0] = '\0';
+	opened_mono_ns = now_monotonic_ns();
+	opened_real_ns = now_realtime_ns();
 	daemon_log(LOG_INFO, "bpf source: %s pins in %s", s->resumed ? "reusing the" : "new",
 		   s->pin_dir);
 	return 0;

@@ -149,7 +149,8 @@ int bpf_source_decode(const void *data, size_t len, int64_t realtime_offset_ns,
 	if (len != sizeof(b))
 		return -EINVAL;
 	memcpy(&b, data, sizeof(b)); /* ring samples are 8-aligned; the copy makes it moot */
-	*ret = (struct bpf_source_item){.start_ns = b.start_ns};
+	*ret = (struct bpf_source_item){.start_ns = b.start_ns,
+					.parent_start_ns = b.parent_start_ns};
 	if (!task_id_ok(b.tgid) || !task_id_ok(b.tid))
 		return -EINVAL;
 	if (b.type == SIGSYS_BPF_KILL || b.type == SIGSYS_BPF_TRAP)

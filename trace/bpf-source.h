@@ -37,8 +37,9 @@ enum bpf_source_ring {
 struct bpf_source_item {
 	bool is_event;
 	struct seccomp_event event;
-	uint64_t start_ns;  /* the process's start, ns since boot (events and changes) */
-	uint64_t cgroup_id; /* events: cgroup v2 id */
+	uint64_t start_ns;	  /* the process's start, ns since boot (events and changes) */
+	uint64_t cgroup_id;	  /* events: cgroup v2 id */
+	uint64_t parent_start_ns; /* forks: the parent's start, ns since boot */
 	struct proc_change change;
 };
 

@@ -8,7 +8,7 @@
 #ifndef SIGSYS_TRACE_BPF_SIGSYS_BPF_H
 #define SIGSYS_TRACE_BPF_SIGSYS_BPF_H
 
-#define SIGSYS_BPF_LAYOUT 1
+#define SIGSYS_BPF_LAYOUT 2
 
 #define SIGSYS_BPF_COMM_LEN 16 /* TASK_COMM_LEN */
 
@@ -34,12 +34,13 @@ enum sigsys_bpf_drop {
 };
 
 struct sigsys_bpf_event {
-	__u64 time_ns;	 /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, as the process connector's */
-	__u64 start_ns;	 /* the process's (group leader's) start, ns since boot */
-	__u64 cgroup_id; /* cgroup v2 id of the task */
-	__u64 args[6];	 /* kill, trap: the syscall's arguments */
-	__u64 ip;	 /* kill, trap: user instruction pointer after the syscall */
-	__u32 type;	 /* enum sigsys_bpf_type */
+	__u64 time_ns;	       /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, as the process connector's */
+	__u64 start_ns;	       /* the process's (group leader's) start, ns since boot */
+	__u64 cgroup_id;       /* cgroup v2 id of the task */
+	__u64 parent_start_ns; /* fork: the parent process's start, ns since boot */
+	__u64 args[6];	       /* kill, trap: the syscall's arguments */
+	__u64 ip;	       /* kill, trap: user instruction pointer after the syscall */
+	__u32 type;	       /* enum sigsys_bpf_type */
 	__s32 tgid, tid;
 	__s32 parent_tgid, parent_tid; /* fork: the real parent */
 	__u32 exit_code;	       /* exit, kill: task->exit_code (a wait status) */

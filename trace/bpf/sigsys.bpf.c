@@ -224,6 +224,7 @@ int sigsys_fork(struct bpf_raw_tracepoint_args *ctx)
 	e->start_ns = BPF_CORE_READ(child, start_boottime);
 	e->parent_tgid = BPF_CORE_READ(child, real_parent, tgid);
 	e->parent_tid = BPF_CORE_READ(child, real_parent, pid);
+	e->parent_start_ns = BPF_CORE_READ(child, real_parent, group_leader, start_boottime);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
