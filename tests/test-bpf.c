@@ -160,6 +160,30 @@ static void read_text(const char *path, char *buf, size_t size)
 	format_into(buf, size, "%s", text);
 }
 
+static struct json_object *get_json(const struct daemon_run *d, const char *path)
+{
+	char req[256];
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	char buf[8192];
+	size_t len = 0;
+	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/api.sock", d->run_dir);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	for (int i = 0; i < 50 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0; i++)
+		harness_sleep_ms(100);
+	format_into(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		    path);
+	cr_assert_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	for (ssize_t n;
+	     len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
+		len += (size_t)n;
+	buf[len] = '\0';
+	char *body = strstr(buf, "\r\n\r\n");
+	cr_assert(body, "no HTTP answer: %s", buf);
+	struct json_object *o = json_tokener_parse(body + 4);
+	cr_assert(o, "not JSON: %s", body + 4);
+	return o;
+}
+
 Test(bpf, bpf_alone_reports_the_arguments_and_the_task, .timeout = 120)
 {
 	struct daemon_run d;
@@ -175,6 +199,16 @@ Test(bpf, bpf_alone_reports_the_arguments_and_the_task, .timeout = 120)
 	cr_expect_eq(k.row.event.sources, SECCOMP_EVENT_SOURCE_BPF, "sources %#x",
 		     k.row.event.sources);
 	cr_expect_eq(k.row.event.tid, k.row.event.pid, "a single-threaded process");
+	struct json_object *page = get_json(&d, "/v1/tasks/t-bpf/events"), *events, *args;
+	cr_assert(json_object_object_get_ex(page, "events", &events) &&
+			  json_object_array_length(events) > 0,
+		  "%s", json_object_to_json_string(page));
+	struct json_object *ev = json_object_array_get_idx(events, 0);
+	cr_expect(json_object_object_get_ex(ev, "args", &args) &&
+			  json_object_array_length(args) == 6 &&
+			  json_object_get_uint64(json_object_array_get_idx(args, 0)) == UMASK_ARG,
+		  "the API does not give the arguments: %s", json_object_to_json_string(ev));
+	json_object_put(page);
 
 	daemon_run_stop(&d);
 	daemon_run_remove(&d);
@@ -444,28 +478,6 @@ Test(bpf, the_programs_load_and_attach_on_this_kernel)
 	cr_expect_eq(r, 0, "%s", why);
 }
 
-static struct json_object *get_health(const struct daemon_run *d)
-{
-	static const char req[] = "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	char buf[8192];
-	size_t len = 0;
-	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/api.sock", d->run_dir);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	for (int i = 0; i < 50 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0; i++)
-		harness_sleep_ms(100);
-	cr_assert_eq(write(fd, req, sizeof(req) - 1), (ssize_t)sizeof(req) - 1);
-	for (ssize_t n;
-	     len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
-		len += (size_t)n;
-	buf[len] = '\0';
-	char *body = strstr(buf, "\r\n\r\n");
-	cr_assert(body, "no HTTP answer: %s", buf);
-	struct json_object *o = json_tokener_parse(body + 4);
-	cr_assert(o, "not JSON: %s", body + 4);
-	return o;
-}
-
 static bool source_on(struct json_object *health, const char *name)
 {
 	struct json_object *sources, *v;
@@ -497,7 +509,7 @@ Test(bpf, without_bpf_sigsysd_runs_on_audit_and_says_so, .timeout = 120)
 	format_into(sock, sizeof(sock), "%s/api.sock", d.run_dir);
 	for (int i = 0; i < 100 && access(sock, F_OK) < 0; i++)
 		harness_sleep_ms(50);
-	struct json_object *h = get_health(&d);
+	struct json_object *h = get_json(&d, "/v1/health");
 	struct json_object *why = NULL;
 	cr_expect(source_on(h, "audit"), "%s", json_object_to_json_string(h));
 	cr_expect(!source_on(h, "bpf"), "%s", json_object_to_json_string(h));
@@ -531,7 +543,7 @@ Test(bpf, without_bpf_sigsysd_runs_on_audit_and_says_so, .timeout = 120)
 	posix_spawn_file_actions_destroy(&fa);
 
 	daemon_run_start_sources(&d, "audit,proc,bpf");
-	h = get_health(&d);
+	h = get_json(&d, "/v1/health");
 	cr_expect(source_on(h, "bpf"), "%s", json_object_to_json_string(h));
 	json_object_put(h);
 	daemon_run_stop(&d);

@@ -151,6 +151,16 @@ static struct json_object *event_sources(uint32_t sources)
 	return a;
 }
 
+static struct json_object *event_args(const struct seccomp_event *e)
+{
+	if (!e->has_args)
+		return NULL;
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < ARRAY_SIZE(e->args); i++)
+		json_object_array_add(a, json_object_new_uint64(e->args[i]));
+	return a;
+}
+
 static struct json_object *event_json(const struct store_event_row *row)
 {
 	const struct seccomp_event *e = &row->event;
@@ -174,6 +184,8 @@ static struct json_object *event_json(const struct store_event_row *row)
 	json_object_object_add(o, "action",
 			       json_object_new_string(sigsys_action_name(seccomp_event_action(e))));
 	json_object_object_add(o, "sources", event_sources(e->sources));
+	json_object_object_add(o, "tid", e->tid ? json_object_new_int(e->tid) : NULL);
+	json_object_object_add(o, "args", event_args(e)); /* null: no source saw them */
 	return o;
 }
 
