@@ -93,6 +93,17 @@ static void flush_changes(struct bpf_batch *b)
 	b->n = 0;
 }
 
+/* An exec drained late (recorded while sigsysd was down) of a process that is gone, or
+ * whose pid is someone else's now. */
+static bool still_running(const struct bpf_source_item *item)
+{
+	uint64_t start;
+	if (item->change.time_ns >= opened_mono_ns)
+		return true;
+	return proc_start_time_ns(item->change.tgid, &start) == 0 &&
+	       same_start(start, item->start_ns);
+}
+
 static void on_item(const struct bpf_source_item *item, void *userdata)
 {
 	struct bpf_batch *b = userdata;
@@ -102,6 +113,8 @@ static void on_item(const struct bpf_source_item *item, void *userdata)
 		daemon_queue_event(b->d, &item->event, item->start_ns);
 		return;
 	}
+	if (item->change.type == PROC_CHANGE_EXEC && !still_running(item))
+		return; /* its comm and exe are read from /proc: only while it is that process */
 	if (item->change.time_ns < opened_mono_ns && item->change.type == PROC_CHANGE_FORK)
 		seed_from_store(b->d, item->change.fork.parent_tgid, item->parent_start_ns);
 	else if (item->change.time_ns < opened_mono_ns && item->change.type == PROC_CHANGE_EXIT)
