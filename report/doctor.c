@@ -4,13 +4,13 @@
  * and logged, the audit multicast, the process connector, BTF and BPF, user notification,
  * libseccomp, sigsysd's socket. Each check says what it tried, and what its answer means.
  */
+#include "bpf-source.h"
 #include "cli.h"
 #include "output.h"
 #include "proc.h"
 
 #include <getopt.h>
 #include <linux/audit.h>
-#include <linux/bpf.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -202,30 +202,21 @@ static void check_btf(struct check *c, _unused_ const struct doctor_opts *o)
 			    "CO-RE programs");
 }
 
-/* A two-instruction socket filter ("return 0"): whether bpf(2) loads programs at all. */
+/* sigsysd's own BPF object, loaded and attached to its raw tracepoints, then detached. */
 static void check_bpf(struct check *c, _unused_ const struct doctor_opts *o)
 {
-	struct bpf_insn insns[] = {
-		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
-		{.code = BPF_JMP | BPF_EXIT},
-	};
-	union bpf_attr attr = {.prog_type = BPF_PROG_TYPE_SOCKET_FILTER,
-			       .insn_cnt = ARRAY_SIZE(insns),
-			       .insns = (uint64_t)(uintptr_t)insns,
-			       .license = (uint64_t)(uintptr_t) "GPL"};
-	int fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	c->ok = fd >= 0;
-	if (fd >= 0)
-		close(fd);
-	format_into(c->detail, sizeof(c->detail),
-		    c->ok ? "bpf(BPF_PROG_LOAD) loaded a 2-instruction socket filter (raw "
-			    "tracepoints were not tried)"
-			  : "bpf(BPF_PROG_LOAD) of a 2-instruction socket filter: %m");
+	int r = bpf_source_probe(c->detail, sizeof(c->detail));
+	c->ok = r == 0;
 	format_into(c->meaning, sizeof(c->meaning), "%s",
-		    c->ok ? "bpf(2) loads programs here; sigsysd's bpf source is not in this "
-			    "version"
-			  : "no BPF for this user or kernel: the bpf source (a later version) "
-			    "could not run");
+		    c->ok ? "sigsysd's bpf source runs here: kills with their six arguments and "
+			    "thread id, thread kills that never signal, and kills while sigsysd "
+			    "is down (its rings are pinned in " BPF_SOURCE_PIN_BASE ")"
+		    : r == -EPERM
+			    ? "no BPF for this user (CAP_BPF or CAP_SYS_ADMIN): sigsysd runs on "
+			      "audit alone — kills without arguments, thread kills audit misses "
+			      "go unseen, nothing is recorded while it is down"
+			    : "sigsysd's programs do not load here: it runs on audit alone — kills "
+			      "without arguments, thread kills audit misses go unseen");
 }
 
 static void check_notify(struct check *c, _unused_ const struct doctor_opts *o)

@@ -39,6 +39,11 @@ void daemon_run_dirs(struct daemon_run *d, const char *prefix)
 
 void daemon_run_start(struct daemon_run *d)
 {
+	daemon_run_start_sources(d, "audit,proc");
+}
+
+void daemon_run_start_sources(struct daemon_run *d, const char *sources)
+{
 	char sock[128];
 	char *argv[] = {(char *)env_path("SIGSYSD"),
 			"--foreground",
@@ -47,7 +52,7 @@ void daemon_run_start(struct daemon_run *d)
 			"--db",
 			d->db,
 			"--sources",
-			"audit,proc",
+			(char *)sources,
 			"--profile-dir",
 			(char *)env_path("SIGSYS_PROFILES"),
 			NULL};
@@ -65,9 +70,26 @@ void daemon_run_stop(struct daemon_run *d)
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sigsysd exit status %#x", status);
 }
 
+/* The programs stay attached while pinned: a test's pins go with its run dir. */
+static void remove_bpf_pins(const struct daemon_run *d)
+{
+	char path[160], cmd[256], *text = NULL;
+	format_into(path, sizeof(path), "%s/bpf-pins", d->run_dir);
+	if (read_file_bounded(path, 4096, &text, NULL) < 0)
+		return;
+	text[strcspn(text, "\n")] = '\0';
+	if (strncmp(text, "/sys/fs/bpf/sigsys/", 19) == 0 && !strstr(text, "..") &&
+	    !strchr(text, '\'')) {
+		format_into(cmd, sizeof(cmd), "rm -rf '%s'", text);
+		cr_expect_eq(system(cmd), 0);
+	}
+	free(text);
+}
+
 void daemon_run_remove(struct daemon_run *d)
 {
 	char cmd[128];
+	remove_bpf_pins(d);
 	format_into(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
 	cr_expect_eq(system(cmd), 0);
 }

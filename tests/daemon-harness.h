@@ -23,8 +23,11 @@ void harness_sleep_ms(long ms);
 void daemon_run_dirs(struct daemon_run *d, const char *prefix);
 /* Start sigsysd (audit and proc sources) and wait for its register.sock. */
 void daemon_run_start(struct daemon_run *d);
+/* The same with --sources SOURCES (e.g. "bpf", "audit,proc,bpf"). */
+void daemon_run_start_sources(struct daemon_run *d, const char *sources);
 /* SIGTERM, and expect a clean exit. */
 void daemon_run_stop(struct daemon_run *d);
+/* Remove the directories, and the bpf source's pins of the run dir if it made some. */
 void daemon_run_remove(struct daemon_run *d);
 
 /* A task through sigsys-apply under profiles/PROFILE (NULL: default.json), caps none,

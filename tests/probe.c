@@ -3,6 +3,9 @@
  * probe — make syscalls and print what the kernel answered, one line each:
  *   probe SYSCALL[:ARG[:ARG…]] …     e.g. probe getpid personality:0xffffffff mkdir:s/tmp/x:0755
  *   probe thread                      start and join one pthread (clone3 under glibc 2.34+)
+ *   probe in-thread SYSCALL[:ARG…]    make the call from a second thread, printing "tid=N"
+ *                                     first, then join it (a thread killed alone is joined
+ *                                     too: the kernel clears its tid) and print "joined"
  * ARG is a number (0x… allowed) or s<TEXT> for a pointer to TEXT. Prints "NAME=RESULT" where
  * RESULT is the return value or -ERRNO_NAME. Exit 0 unless the arguments are wrong.
  * Used by the live and crun compatibility tests; statically linkable, no libsigsys.
@@ -29,6 +32,30 @@ static int probe_thread(void)
 	if (r == 0)
 		pthread_join(t, NULL);
 	printf("thread=%s\n", r == 0 ? "0" : strerrorname_np(r));
+	return 0;
+}
+
+static int probe_syscall(char *spec);
+
+static void *in_thread_main(void *spec)
+{
+	printf("tid=%ld\n", (long)syscall(SYS_gettid));
+	return (void *)(intptr_t)probe_syscall(spec);
+}
+
+static int probe_in_thread(char *spec)
+{
+	pthread_t t;
+	void *ret = NULL;
+	fflush(stdout);
+	int r = pthread_create(&t, NULL, in_thread_main, spec);
+	if (r != 0) {
+		printf("thread=%s\n", strerrorname_np(r));
+		return 0;
+	}
+	pthread_join(t, &ret);
+	printf("joined\n");
+	fflush(stdout);
 	return 0;
 }
 
@@ -62,9 +89,11 @@ static int probe_syscall(char *spec)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs("usage: probe SYSCALL[:ARG…]… | thread\n", stderr);
+		fputs("usage: probe SYSCALL[:ARG…]… | thread | in-thread SYSCALL[:ARG…]\n", stderr);
 		return 2;
 	}
+	if (strcmp(argv[1], "in-thread") == 0)
+		return argc == 3 ? probe_in_thread(argv[2]) : 2;
 	for (int i = 1; i < argc; i++) {
 		int r = strcmp(argv[i], "thread") == 0 ? probe_thread() : probe_syscall(argv[i]);
 		if (r)

@@ -29,8 +29,9 @@
 /* What the main thread knows, as of its last api_publish(). */
 struct api_snapshot {
 	struct store_health store;
-	bool audit, proc;
+	bool audit, proc, bpf;
 	uint64_t audit_parsed, audit_rejected, audit_lost, enobufs;
+	char bpf_error[256]; /* why the bpf source is not running */
 };
 
 struct api {
@@ -125,7 +126,12 @@ static void get_health(struct api *api, struct reply *r)
 	json_object_object_add(o, "version", json_object_new_string(SIGSYS_VERSION));
 	json_object_object_add(sources, "audit", json_object_new_boolean(s.audit));
 	json_object_object_add(sources, "proc", json_object_new_boolean(s.proc));
+	json_object_object_add(sources, "bpf", json_object_new_boolean(s.bpf));
 	json_object_object_add(o, "sources", sources);
+	if (!s.bpf) /* kills then have no arguments, and thread kills may go unseen */
+		json_object_object_add(
+			o, "bpf_unavailable",
+			json_object_new_string(s.bpf_error[0] ? s.bpf_error : "not requested"));
 	json_object_object_add(o, "store", health_store(&s.store));
 	json_object_object_add(o, "records", health_records(&s));
 	reply_json(r, MHD_HTTP_OK, o);
@@ -145,6 +151,16 @@ static struct json_object *event_sources(uint32_t sources)
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (sources & names[i].bit)
 			json_object_array_add(a, json_object_new_string(names[i].name));
+	return a;
+}
+
+static struct json_object *event_args(const struct seccomp_event *e)
+{
+	if (!e->has_args)
+		return NULL;
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < ARRAY_SIZE(e->args); i++)
+		json_object_array_add(a, json_object_new_uint64(e->args[i]));
 	return a;
 }
 
@@ -171,6 +187,8 @@ static struct json_object *event_json(const struct store_event_row *row)
 	json_object_object_add(o, "action",
 			       json_object_new_string(sigsys_action_name(seccomp_event_action(e))));
 	json_object_object_add(o, "sources", event_sources(e->sources));
+	json_object_object_add(o, "tid", e->tid ? json_object_new_int(e->tid) : NULL);
+	json_object_object_add(o, "args", event_args(e)); /* null: no source saw them */
 	return o;
 }
 
@@ -817,12 +835,14 @@ void api_publish(struct daemon *d)
 {
 	struct api_snapshot s = {.audit = d->audit.fd >= 0,
 				 .proc = d->proc_fd >= 0,
+				 .bpf = d->bpf != NULL,
 				 .audit_parsed = d->audit.records,
 				 .audit_rejected = d->audit.rejected,
 				 .audit_lost = d->audit.lost,
 				 .enobufs = d->audit.enobufs};
 	if (!d->api)
 		return;
+	format_into(s.bpf_error, sizeof(s.bpf_error), "%s", d->bpf_error);
 	store_health(d->store, &s.store);
 	pthread_mutex_lock(&d->api->lock);
 	d->api->snapshot = s;

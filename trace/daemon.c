@@ -74,7 +74,8 @@ void daemon_config_init(struct daemon_config *c)
 	*c = (struct daemon_config){.run_dir = DAEMON_RUN_DIR,
 				    .db = DAEMON_DB,
 				    .profile_dir = DAEMON_PROFILE_DIR,
-				    .sources = DAEMON_SOURCE_AUDIT | DAEMON_SOURCE_PROC};
+				    .sources = DAEMON_SOURCE_AUDIT | DAEMON_SOURCE_PROC |
+					       DAEMON_SOURCE_BPF};
 }
 
 uint64_t now_realtime_ns(void)
@@ -153,6 +154,8 @@ static int open_sources(struct daemon *d)
 		else if ((r = add_fd(d, d->audit.fd)) < 0)
 			return r;
 	}
+	if ((want & DAEMON_SOURCE_BPF) && daemon_bpf_open(d) < 0 && d->config.sources_given)
+		return -ENOTSUP;
 	if (want & DAEMON_SOURCE_PROC) {
 		d->proc_fd = proc_open(PROC_OPEN_NONBLOCK, 0);
 		if (d->proc_fd < 0 && d->config.sources_given) {
@@ -189,6 +192,7 @@ int daemon_start(struct daemon *d)
 	d->proc_fd = d->register_fd = d->signal_fd = d->run_dir_fd = -1;
 	d->audit.fd = -1;
 	d->api = NULL;
+	d->bpf = NULL;
 	registry_init(&d->registry);
 	d->pending = calloc(DAEMON_BATCH, sizeof(*d->pending));
 	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -199,8 +203,9 @@ int daemon_start(struct daemon *d)
 	    (r = add_fd(d, d->register_fd)) < 0 || (r = api_start(d)) < 0)
 		return r;
 	register_read_spool(d);
-	daemon_log(LOG_INFO, "started: run dir %s, store %s, sources%s%s", d->config.run_dir,
-		   d->config.db, d->audit.fd >= 0 ? " audit" : "", d->proc_fd >= 0 ? " proc" : "");
+	daemon_log(LOG_INFO, "started: run dir %s, store %s, sources%s%s%s", d->config.run_dir,
+		   d->config.db, d->audit.fd >= 0 ? " audit" : "", d->proc_fd >= 0 ? " proc" : "",
+		   d->bpf ? " bpf" : "");
 	return 0;
 }
 
@@ -222,7 +227,8 @@ static void attribute_from_proc(struct pending_event *p)
 
 static void attribute(struct daemon *d, struct pending_event *p)
 {
-	const struct registry_entry *e = registry_find(&d->registry, p->event.pid, 0);
+	/* A source that knows the process's start time (bpf) names the process exactly. */
+	const struct registry_entry *e = registry_find(&d->registry, p->event.pid, p->pid_start_ns);
 	uint64_t start = 0;
 	/* An exited entry may hide a reused pid: check the live process's start time. */
 	if (e && e->exited_ns && proc_start_time_ns(p->event.pid, &start) == 0)
@@ -297,9 +303,8 @@ static void flush_events(struct daemon *d)
 
 static void drain_proc(struct daemon *d);
 
-static void on_audit_event(const struct seccomp_event *e, void *userdata)
+void daemon_queue_event(struct daemon *d, const struct seccomp_event *e, uint64_t start_ns)
 {
-	struct daemon *d = userdata;
 	if (d->n_pending == DAEMON_BATCH) {
 		if (d->proc_fd >= 0)
 			drain_proc(d);
@@ -307,7 +312,12 @@ static void on_audit_event(const struct seccomp_event *e, void *userdata)
 		flush_events(d);
 	}
 	/* attributed at flush time, after the process connector caught up (see daemon_run) */
-	d->pending[d->n_pending++] = (struct pending_event){.event = *e};
+	d->pending[d->n_pending++] = (struct pending_event){.event = *e, .pid_start_ns = start_ns};
+}
+
+static void on_audit_event(const struct seccomp_event *e, void *userdata)
+{
+	daemon_queue_event(userdata, e, 0);
 }
 
 static void on_audit_loss(const struct audit_loss *l, void *userdata)
@@ -364,6 +374,8 @@ static void on_fork(struct daemon *d, const struct proc_change *c, struct store_
 	/* The fork's own stamp, not /proc (the child may be gone already): monotonic, moved
 	 * to the boot clock /proc start times use; within one clock tick of /proc's value. */
 	start = c->time_ns + boot_offset_ns();
+	if (registry_find(&d->registry, c->tgid, start))
+		return; /* the other process source (proc, bpf) reported it already */
 	if (registry_add(&d->registry, c->tgid, start, parent->task_id) < 0)
 		return;
 	out[(*n)++] = (struct store_proc_event){.kind = STORE_PROC_FORK,
@@ -417,6 +429,9 @@ static void on_exit_change(struct daemon *d, const struct proc_change *c,
 				      .start_ns = e->start_ns,
 				      .time_ns = now_realtime_ns(),
 				      .wait_status = wait_status_of(c)};
+	for (size_t i = 0; i < d->n_held; i++)
+		if (d->held[i].pid == c->tgid)
+			return; /* held already: the other process source reported it */
 	if (ev.wait_status == 0) {
 		if (d->n_held == DAEMON_HELD_EXITS)
 			commit_held_exits(d, true);
@@ -472,6 +487,11 @@ static void apply_changes(struct daemon *d, const struct proc_change *changes, i
 	struct store_error err;
 	if (k && store_put_procs(d->store, out, k, &err) < 0)
 		daemon_log(LOG_ERR, "storing process events: %s", err.message);
+}
+
+void daemon_apply_proc_changes(struct daemon *d, const struct proc_change *changes, int n)
+{
+	apply_changes(d, changes, n);
 }
 
 static void note_proc_loss(struct daemon *d)
@@ -556,6 +576,8 @@ int daemon_run(struct daemon *d)
 		}
 		if (d->audit.fd >= 0)
 			drain_audit(d);
+		if (d->bpf)
+			daemon_bpf_drain(d);
 		/* A process's fork is reported before any of its syscalls is: draining the
 		 * connector after reading audit makes every event's process known. */
 		if (d->proc_fd >= 0 && d->n_pending > d->n_attributed)
@@ -580,6 +602,7 @@ void daemon_stop(struct daemon *d)
 	if (d->proc_fd >= 0)
 		proc_close(d->proc_fd);
 	audit_source_close(&d->audit);
+	daemon_bpf_close(d); /* its pins stay: kills are recorded until the next start */
 	if (d->register_fd >= 0) {
 		close(d->register_fd);
 		format_into(path, sizeof(path), "%s/register.sock", d->config.run_dir);

@@ -27,6 +27,7 @@
 enum daemon_source {
 	DAEMON_SOURCE_AUDIT = 1u << 0,
 	DAEMON_SOURCE_PROC = 1u << 1,
+	DAEMON_SOURCE_BPF = 1u << 2,
 };
 
 struct daemon_config {
@@ -46,6 +47,8 @@ struct pending_event {
 };
 
 struct api;
+struct bpf_source;
+struct proc_change;
 
 /* A registration being received: never waited for, the loop reads what has arrived. */
 struct reg_conn {
@@ -64,6 +67,8 @@ struct daemon {
 	struct api *api; /* the HTTP API on api.sock (trace/api.c) */
 	struct registry registry;
 	struct audit_source audit;
+	struct bpf_source *bpf; /* NULL: not running; bpf_error says why (trace/bpf-daemon.c) */
+	char bpf_error[256];
 	int proc_fd, register_fd, signal_fd, epoll_fd, run_dir_fd;
 	struct pending_event *pending;
 	size_t n_pending;
@@ -102,6 +107,16 @@ bool register_ready(struct daemon *d, int fd);
 void register_expire(struct daemon *d, bool all);
 int register_read_spool(struct daemon *d);
 int daemon_add_registration(struct daemon *d, const struct registration *reg);
+
+/* For sources beside audit and proc: queue a seccomp event (start_ns: the process's start,
+ * 0 when unknown), apply process changes as the process connector's are applied. */
+void daemon_queue_event(struct daemon *d, const struct seccomp_event *e, uint64_t start_ns);
+void daemon_apply_proc_changes(struct daemon *d, const struct proc_change *changes, int n);
+
+/* the bpf source (trace/bpf-daemon.c) */
+int daemon_bpf_open(struct daemon *d);
+void daemon_bpf_drain(struct daemon *d);
+void daemon_bpf_close(struct daemon *d);
 
 uint64_t now_realtime_ns(void);
 uint64_t now_monotonic_ns(void);

@@ -48,7 +48,7 @@ static bool task_ok(int32_t tgid, int32_t tid)
 }
 
 /* task->exit_code is a wait(2) status for every user task; kernel threads return anything. */
-static void decode_exit_code(uint32_t code, struct proc_change *c)
+void proc_decode_exit_code(uint32_t code, struct proc_change *c)
 {
 	c->exit.code = code;
 	if ((code & 0xff) == 0 && code <= 0xff00) {
@@ -85,7 +85,7 @@ static int decode_exit(const struct exit_proc_event *e, struct proc_change *c)
 		return -EINVAL;
 	c->tgid = e->process_tgid;
 	c->tid = e->process_pid;
-	decode_exit_code(e->exit_code, c);
+	proc_decode_exit_code(e->exit_code, c);
 	c->exit.exit_signal = exit_signal;
 	c->exit.parent_tgid = e->parent_tgid;
 	c->exit.parent_tid = e->parent_pid;

@@ -162,6 +162,10 @@ int proc_receive(int fd, void *buf, size_t size);
  */
 int proc_decode(const void *buf, size_t len, struct proc_change *out, size_t max);
 
+/* Fill c->exit (code, how, status, signal, core_dumped) from a task->exit_code; the bpf
+ * source reads the same kernel field. */
+void proc_decode_exit_code(uint32_t code, struct proc_change *c);
+
 /*
  * Lost-message accounting. The kernel numbers every connector message with a per-CPU
  * counter, and this socket receives every message (it listens to all events), so a jump in

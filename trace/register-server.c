@@ -126,6 +126,11 @@ int daemon_add_registration(struct daemon *d, const struct registration *reg)
 	if (proc_start_time_ns(reg->pid, &start) == 0 && start == reg->pid_start_ns) {
 		registry_add(&d->registry, reg->pid, reg->pid_start_ns, t.task_id);
 	} else { /* it ended while sigsysd was down: how, nobody knows */
+		/* The bpf source's pinned rings still hold what it did meanwhile, each event
+		 * with its start time, which keeps a reused pid out. */
+		if (d->bpf &&
+		    registry_add(&d->registry, reg->pid, reg->pid_start_ns, t.task_id) == 0)
+			registry_exited(&d->registry, reg->pid, now_monotonic_ns());
 		struct store_proc_event gone = {.kind = STORE_PROC_EXIT,
 						.pid = reg->pid,
 						.start_ns = reg->pid_start_ns,

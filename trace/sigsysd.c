@@ -26,7 +26,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "  --run-dir DIR         sockets and spool (default " DAEMON_RUN_DIR ")\n"
 	      "  --db FILE             the SQLite store (default " DAEMON_DB ")\n"
-	      "  --sources LIST        audit,proc (default: every one this kernel allows)\n"
+	      "  --sources LIST        audit,proc,bpf (default: every one this kernel allows)\n"
 	      "  --profile-dir DIR     the agent's profiles (default " DAEMON_PROFILE_DIR ")\n"
 	      "  --api-group GROUP     group that may read the API socket\n"
 	      "  --register-group GROUP  group that may register tasks besides root\n"
@@ -82,6 +82,8 @@ static int parse_sources(const char *list, unsigned *ret)
 			*ret |= DAEMON_SOURCE_AUDIT;
 		else if (strcmp(t, "proc") == 0)
 			*ret |= DAEMON_SOURCE_PROC;
+		else if (strcmp(t, "bpf") == 0)
+			*ret |= DAEMON_SOURCE_BPF;
 		else
 			return -EINVAL;
 	}
@@ -110,7 +112,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *c)
 		case OPT_SOURCES:
 			if (parse_sources(optarg, &c->sources) < 0)
 				return daemon_usage_error("--sources \"%s\": expected a list of "
-							  "audit and proc",
+							  "audit, proc and bpf",
 							  optarg);
 			c->sources_given = true;
 			break;
