@@ -164,7 +164,11 @@ void rule_find(const struct launch_profile *p, const struct ev_event *e, struct 
 		format_into(ret->why_none, sizeof(ret->why_none), "%s", p->why_none);
 		return;
 	}
-	size_t n = candidate_args(p->profile, e->name, args, ARRAY_SIZE(args));
+	size_t n = 1;
+	if (e->has_args) /* the call as it was made: the rule is known exactly */
+		memcpy(args[0], e->args, sizeof(args[0]));
+	else
+		n = candidate_args(p->profile, e->name, args, ARRAY_SIZE(args));
 	for (size_t i = 0; i < n; i++) {
 		if (!explain_call(p->filter, e, args[i], &d, ret->why_none, sizeof(ret->why_none)))
 			return;

@@ -37,9 +37,9 @@ struct launch_profile {
 int launch_profile_build(const struct store_task *t, struct launch_profile *ret);
 void launch_profile_clear(struct launch_profile *p);
 
-/* The rule that gave an event its recorded action. Audit records carry no arguments, so
- * the argument values the profile's conditions name are tried, and the first decision with
- * the recorded action is taken. */
+/* The rule that gave an event its recorded action: from its arguments when a source saw
+ * them; audit records carry none, so then the argument values the profile's conditions name
+ * are tried, and the first decision with the recorded action is taken. */
 struct rule_match {
 	bool found;
 	bool exact; /* no other rule gives that action, whatever the arguments tried */

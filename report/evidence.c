@@ -141,7 +141,11 @@ static void fill_event(struct ev_event *out, const struct seccomp_event *e, int6
 				 .arch = e->arch,
 				 .nr = e->nr,
 				 .action = seccomp_event_action(e),
-				 .sources = e->sources};
+				 .sources = e->sources,
+				 .tid = e->tid,
+				 .has_args = e->has_args};
+	if (e->has_args)
+		memcpy(out->args, e->args, sizeof(out->args));
 	format_into(out->comm, sizeof(out->comm), "%s", e->comm);
 	event_syscall_name(e->arch, e->nr, out->name, sizeof(out->name));
 }

@@ -44,6 +44,9 @@ struct ev_event {
 	int32_t nr;	  /* as the filter saw it (x32 with its bit) */
 	uint32_t action;  /* SECCOMP_RET_* without data */
 	uint32_t sources; /* enum seccomp_event_source; 0 for a count */
+	int32_t tid;	  /* 0: unknown (audit does not carry it) */
+	bool has_args;	  /* the bpf and notify sources see the arguments; audit does not */
+	uint64_t args[6];
 	char comm[SECCOMP_EVENT_COMM_MAX + 1];
 	char name[SYSCALL_NAME_MAX]; /* "personality", or "nr 1234" when libseccomp has none */
 	/* Set by the diagnosis. */

@@ -86,6 +86,36 @@ static void out_identity(struct report *rp)
 	out_string(out, "reason", "%s\n", rp->d->reason);
 }
 
+/* A 64-bit argument as "0x…": JSON numbers lose precision above 2^53. */
+static void out_hex(struct out *out, const char *fmt, uint64_t value)
+{
+	char text[24];
+	format_into(text, sizeof(text), "0x%jx", (uintmax_t)value);
+	out_string(out, NULL, fmt, text);
+}
+
+/* The arguments when the bpf or notify source saw the call; audit carries none. */
+static void out_args(struct report *rp, const struct ev_event *e)
+{
+	struct out *out = rp->out;
+	if (!e->has_args) {
+		null_why(rp, "args", "syscall.args", NULL,
+			 "only audit saw this call, and audit records carry no arguments");
+		null_why(rp, "strings", "syscall.strings", NULL,
+			 "only the notify source reads string arguments");
+		return;
+	}
+	out_array_begin(out, "args");
+	for (size_t i = 0; i < 6; i++)
+		out_hex(out, i ? ", %s" : "args       %s", e->args[i]);
+	out_array_end(out);
+	out_text(out, "\n");
+	if (e->tid)
+		out_int(out, "tid", NULL, e->tid);
+	null_why(rp, "strings", "syscall.strings", NULL,
+		 "only the notify source reads string arguments");
+}
+
 static void out_syscall(struct report *rp)
 {
 	const struct ev_event *e = rp->d->decisive;
@@ -102,10 +132,7 @@ static void out_syscall(struct report *rp)
 	out_int(out, "pid", " by process %jd", e->pid);
 	out_string(out, "comm", " (%s)", e->comm);
 	out_time(out, "time", " at %s\n", e->time_ns);
-	null_why(rp, "args", "syscall.args", NULL,
-		 "audit records carry no arguments (the bpf and notify sources will)");
-	null_why(rp, "strings", "syscall.strings", NULL,
-		 "audit records carry no arguments (the notify source will read strings)");
+	out_args(rp, e);
 	out_object_end(out);
 }
 

@@ -130,7 +130,8 @@ static void expect_common(struct json_object *root, const char *task_id, const c
 	cr_expect(!jbool(root, "profile.changed_on_disk"),
 		  "default.json is the file the task was launched with");
 	cr_expect(jstr(root, "reason") && *jstr(root, "reason"), "a reason, always");
-	cr_expect(jnull(root, "syscall.args") || jnull(root, "syscall"), "audit has no args");
+	cr_expect(!jnull(root, "syscall.args") || null_reason(root, "syscall.args"),
+		  "no arguments: null_reasons says why");
 	cr_expect(jstr(root, "verdict.why") && *jstr(root, "verdict.advice"),
 		  "a verdict, with why and the advice");
 	cr_expect(!jnull(root, "verdict.deterministic") ||
@@ -153,6 +154,8 @@ static void check_kill(const struct daemon_run *d)
 	expect_str(root, "syscall.arch", "x86_64");
 #endif
 	expect_str(root, "action", "KILL_PROCESS");
+	expect_str(root, "syscall.args.0", "0x5"); /* the bpf source saw the kill's registers */
+	cr_expect(jbool(root, "rule.exact"), "from the arguments, the rule is known exactly");
 	cr_expect(jbool(root, "rule.default"), "personality(5) falls to the default action");
 	expect_str(root, "rule.action", "KILL_PROCESS");
 	expect_str(root, "rule.written.errno", "EPERM");
@@ -173,6 +176,7 @@ static void check_denied(const struct daemon_run *d)
 	expect_str(root, "syscall.name", "clone3");
 	expect_str(root, "action", "ERRNO");
 	expect_str(root, "errno", "EPERM");
+	cr_expect(jnull(root, "syscall.args"), "only audit sees an ERRNO denial");
 	cr_expect(jbool(root, "rule.default"), "clone3 is not in default.json: default action");
 	expect_str(root, "rule.errno", "EPERM");
 	cr_expect_eq(jint(root, "exit.status"), 1, "python exits 1 when a thread cannot start");
@@ -216,7 +220,7 @@ Test(report, names_the_outcome_syscall_rule_and_exit_of_each_task, .timeout = 18
 	struct daemon_run d;
 	bool python = access(PYTHON, X_OK) == 0;
 	daemon_run_dirs(&d, "report");
-	daemon_run_start(&d);
+	daemon_run_start_sources(&d, "audit,proc,bpf"); /* bpf: the kill's arguments */
 	daemon_run_launch(&d, "t-kill", "kill", NULL, PROBE_PERSONALITY);
 	if (python)
 		daemon_run_launch(&d, "t-denied", "enforce", NULL, PYTHON_THREAD);
