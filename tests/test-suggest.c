@@ -584,7 +584,7 @@ Test(suggest, log_records_are_allowed_and_a_task_seccomp_did_not_fail_gets_no_ch
 	daemon_run_remove(&d);
 }
 
-/* ---- arguments in the evidence (a store written directly) ------------------------------ */
+/* ---- stores written directly: arguments, OCI formats ---------------------------------- */
 
 static uint64_t realtime_ns(void)
 {
@@ -593,56 +593,78 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* t-args exited 1 after personality(5) was denied, the arguments recorded (as the bpf and
- * notify sources record them); and rseq, denied to every process, harmlessly. */
-static void write_store(const char *db)
+static struct store *open_store(const char *db)
 {
 	struct store_options o;
 	struct store *s = NULL;
 	struct store_error err;
-	struct store_put_result res;
-	struct sigsys_profile *p = load_profile("profiles/default.json");
-	size_t len;
-	uint64_t now = realtime_ns();
 	store_options_init(&o);
 	cr_assert_eq(store_open(db, &o, &s, &err), 0, "%s", err.message);
-	struct store_task t = {.task_id = "t-args",
+	return s;
+}
+
+/* A task registered in enforce mode with this profile text, its process pid. */
+static void put_task(struct store *s, const char *task_id, int32_t pid, const char *text)
+{
+	struct store_error err;
+	struct sigsys_profile *p = parse_text(text);
+	struct store_task t = {.task_id = task_id,
 			       .framework = "other",
-			       .pid = 5001,
+			       .pid = pid,
 			       .pid_start_ns = 1000,
 			       .profile_name = "default.json",
 			       .profile_digest = sigsys_profile_digest(p),
-			       .profile_text = sigsys_profile_text(p, &len),
+			       .profile_text = text,
 			       .mode = "enforce",
-			       .registered_ns = now};
+			       .registered_ns = realtime_ns()};
 	cr_assert_geq(store_put_task(s, &t, &err), 0, "%s", err.message);
-	struct seccomp_event denied[2] = {
-		{.time_ns = now + 1000,
-		 .pid = 5001,
-		 .arch = AUDIT_ARCH_X86_64,
-		 .nr = SYS_rseq,
-		 .code = SECCOMP_RET_ERRNO,
-		 .sources = SECCOMP_EVENT_SOURCE_AUDIT,
-		 .comm = "app"},
-		{.time_ns = now + 2000,
-		 .pid = 5001,
-		 .arch = AUDIT_ARCH_X86_64,
-		 .nr = SYS_personality,
-		 .code = SECCOMP_RET_ERRNO | EPERM,
-		 .args = {5},
-		 .has_args = 1,
-		 .sources = SECCOMP_EVENT_SOURCE_NOTIFY,
-		 .comm = "app"},
-	};
-	struct store_event se[2] = {{.event = &denied[0], .task_id = "t-args"},
-				    {.event = &denied[1], .task_id = "t-args"}};
-	cr_assert_eq(store_put_events(s, se, 2, &res, &err), 2, "%s", err.message);
+	sigsys_profile_free(p);
+}
+
+/* A denial with EPERM; args NULL: as audit records it, without arguments. */
+static void put_denial(struct store *s, const char *task_id, int32_t pid, int32_t nr,
+		       const uint64_t *args)
+{
+	struct store_error err;
+	struct store_put_result res;
+	struct seccomp_event e = {.time_ns = realtime_ns(),
+				  .pid = pid,
+				  .arch = AUDIT_ARCH_X86_64,
+				  .nr = nr,
+				  .code = SECCOMP_RET_ERRNO | EPERM,
+				  .sources = args ? SECCOMP_EVENT_SOURCE_NOTIFY
+						  : SECCOMP_EVENT_SOURCE_AUDIT,
+				  .has_args = args != NULL,
+				  .comm = "app"};
+	if (args)
+		memcpy(e.args, args, sizeof(e.args));
+	struct store_event se = {.event = &e, .task_id = task_id};
+	cr_assert_eq(store_put_events(s, &se, 1, &res, &err), 1, "%s", err.message);
+}
+
+static void put_exit(struct store *s, int32_t pid, int status)
+{
+	struct store_error err;
 	struct store_proc_event x = {.kind = STORE_PROC_EXIT,
-				     .pid = 5001,
+				     .pid = pid,
 				     .start_ns = 1000,
-				     .time_ns = now + 3000,
-				     .wait_status = 1 << 8};
+				     .time_ns = realtime_ns(),
+				     .wait_status = status << 8};
 	cr_assert_geq(store_put_procs(s, &x, 1, &err), 0, "%s", err.message);
+}
+
+/* t-args exited 1 after personality(5) was denied, the arguments recorded (as the notify
+ * source records them); and rseq, denied to every process, harmlessly. */
+static void write_args_store(const char *db)
+{
+	static const uint64_t five[6] = {5};
+	struct sigsys_profile *p = load_profile("profiles/default.json");
+	struct store *s = open_store(db);
+	size_t len;
+	put_task(s, "t-args", 5001, sigsys_profile_text(p, &len));
+	put_denial(s, "t-args", 5001, SYS_rseq, NULL);
+	put_denial(s, "t-args", 5001, SYS_personality, five);
+	put_exit(s, 5001, 1);
 	store_close(s);
 	sigsys_profile_free(p);
 }
@@ -654,7 +676,7 @@ Test(suggest, recorded_arguments_make_a_rule_for_those_values_only, .timeout = 1
 	const char *five[] = {env_path("SIGSYS_PROBE"), "personality:5", NULL};
 	const char *six[] = {env_path("SIGSYS_PROBE"), "personality:6", NULL};
 	daemon_run_dirs(&d, "suggest");
-	write_store(d.db);
+	write_args_store(d.db);
 
 	char *output = path_in(&d, "args", "default.json");
 	char *out = suggest(&d, "t-args", "sigsys", output);
@@ -690,5 +712,96 @@ Test(suggest, recorded_arguments_make_a_rule_for_those_values_only, .timeout = 1
 	free(out);
 	free(output);
 	json_object_put(orig);
+	daemon_run_remove(&d);
+}
+
+/* An OCI deny list: these calls fail with EPERM, everything else runs. */
+#define OCI_DENY_LIST_OF(NAMES)                                                              \
+	"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\", " \
+	"\"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], \"syscalls\": [{\"names\": [" NAMES "], "    \
+	"\"action\": \"SCMP_ACT_ERRNO\"}]}"
+#define OCI_DENY_LIST OCI_DENY_LIST_OF("\"personality\", \"syslog\"")
+/* The store keeps one text per digest: the config's list differs, so its own text is kept. */
+#define OCI_CONFIG                                                                \
+	"{\"ociVersion\": \"1.0.2\", \"linux\": {\"seccomp\": " OCI_DENY_LIST_OF( \
+		"\"personality\", \"syslog\", \"acct\"") "}}"
+
+/* The rule that denied personality no longer names it; nothing is added (a rule equal to
+ * the default action would be refused), and no Docker-only key appears. */
+static void expect_deny_list_edited(struct json_object *seccomp, size_t names_left)
+{
+	struct json_object *rules = member(seccomp, "syscalls");
+	cr_assert(rules && json_object_array_length(rules) == 1, "%s",
+		  json_object_to_json_string(seccomp));
+	struct json_object *rule = json_object_array_get_idx(rules, 0);
+	struct json_object *names = member(rule, "names");
+	cr_assert(names && json_object_array_length(names) == names_left, "%s",
+		  json_object_to_json_string(rule));
+	cr_expect_str_eq(json_object_get_string(json_object_array_get_idx(names, 0)), "syslog");
+	cr_expect_str_eq(member_str(rule, "action"), "SCMP_ACT_ERRNO");
+	cr_expect_str_eq(member_str(seccomp, "defaultAction"), "SCMP_ACT_ALLOW");
+	cr_expect(!member(seccomp, "archMap") && !member(rule, "includes") &&
+			  !member(rule, "comment"),
+		  "still OCI: %s", json_object_to_json_string(seccomp));
+}
+
+static void expect_probe(const struct daemon_run *d, const char *dir, const char *name,
+			 const char *call, const char *want)
+{
+	const char *cmd[] = {env_path("SIGSYS_PROBE"), call, NULL};
+	struct run_result r = launch(d, "t-oci-rerun", "enforce", dir, name, cmd);
+	cr_expect(strstr(r.out, want), "%s under %s/%s: %s, expected %s", call, dir, name, r.out,
+		  want);
+	run_result_free(&r);
+}
+
+Test(suggest, oci_profiles_stay_oci_a_deny_rule_loses_the_name_and_mesos_refuses_them,
+     .timeout = 120)
+{
+	struct daemon_run d;
+	daemon_run_dirs(&d, "suggest");
+	struct store *s = open_store(d.db);
+	put_task(s, "t-oci", 6001, OCI_DENY_LIST);
+	put_denial(s, "t-oci", 6001, SYS_personality, NULL);
+	put_exit(s, 6001, 1);
+	put_task(s, "t-config", 6002, OCI_CONFIG);
+	put_denial(s, "t-config", 6002, SYS_personality, NULL);
+	put_exit(s, 6002, 1);
+	store_close(s);
+
+	char *output = path_in(&d, "oci", "deny.json");
+	char *out = suggest(&d, "t-oci", "sigsys", output);
+	cr_expect(strstr(out, "- syscalls[0]: personality taken out of this ERRNO rule"), "%s",
+		  out);
+	cr_expect(!strstr(out, "+ syscalls["), "no rule added:\n%s", out);
+	struct json_object *got = read_json(output);
+	expect_deny_list_edited(got, 1);
+	json_object_put(got);
+	char *dir = path_in(&d, "oci", "");
+	expect_probe(&d, dir, "deny.json", "personality:5", "personality=0");
+	expect_probe(&d, dir, "deny.json", "syslog:10", "syslog=-EPERM");
+	free(out);
+	free(output);
+
+	output = path_in(&d, "config", "config.json");
+	out = suggest(&d, "t-config", "sigsys", output);
+	got = read_json(output);
+	cr_expect_str_eq(member_str(got, "ociVersion"), "1.0.2");
+	expect_deny_list_edited(member(member(got, "linux"), "seccomp"), 2);
+	json_object_put(got);
+	free(out);
+	free(output);
+
+	/* Mesos reads neither: the suggestion says why and writes nothing. */
+	output = path_in(&d, "oci-mesos", "deny.json");
+	const char *args[] = {"suggest",  "--db", d.db,	   "--target", "mesos",
+			      "--output", output, "t-oci", NULL};
+	struct run_result r = run_cli(args);
+	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
+	cr_expect(strstr(r.err, "would refuse") && strstr(r.err, "archMap"), "%s", r.err);
+	cr_expect(access(output, F_OK) < 0, "nothing written");
+	run_result_free(&r);
+	free(output);
+	free(dir);
 	daemon_run_remove(&d);
 }
