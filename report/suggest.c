@@ -36,6 +36,7 @@
 #define ARGSETS_MAX	    16 /* distinct argument values per syscall before allowing it by name */
 #define CALLS_MAX	    8  /* (arch, number) pairs per syscall */
 #define ENOSYS_ERRNO	    38
+#define ARG_NOTHING	    0x5a5a5a5a5a5a5a5aull /* no condition of a real profile names it */
 #define COMMENT_MAX	    (STORE_ID_MAX + 512)
 #define JSON_FLAGS \
 	(JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
@@ -70,7 +71,8 @@ struct need {
 	uint32_t written; /* what the profile as written does (log mode: what it would do) */
 	int rule;	  /* the written rule that decided, -1 the default action */
 	bool rule_known;
-	unsigned tested; /* bit i: a rule of the profile for this syscall tests argument i */
+	bool from_profile; /* a rule of the launch-time profile gives what the kernel did */
+	unsigned tested;   /* bit i: a rule of the profile for this syscall tests argument i */
 	uint64_t argsets[ARGSETS_MAX][6];
 	size_t n_argsets;
 	bool by_name; /* allow it whatever the arguments: a call came without them */
@@ -94,7 +96,8 @@ struct suggestion {
 	size_t n_needs;
 	struct harmful_row *rows;
 	size_t n_rows, cap_rows;
-	struct strv changes; /* "+ syscalls[25] …" lines, in the order made */
+	struct strv changes;	/* "+ syscalls[25] …" lines, in the order made */
+	char not_profile[1024]; /* calls the profile allows: something else refused them */
 };
 
 static void usage(FILE *f)
@@ -325,6 +328,7 @@ static void classify(struct suggestion *sg, struct need *n)
 {
 	struct rule_match m;
 	rule_find(&sg->lp, n->first, &m);
+	n->from_profile = m.found;
 	if (m.found) {
 		n->got = m.decision.action;
 		n->written = m.written.action;
@@ -428,15 +432,19 @@ static int decide(const struct sigsys_filter *f, const struct call_site *c, cons
 }
 
 /* Whether every call of the evidence gets what the need asks; *ret_got: the first that does
- * not. */
+ * not. Calls without arguments are tried with all zero and with values no condition of a
+ * real profile names (so a conditional rule that allows zero cannot pass for the change). */
 static int need_met(const struct sigsys_filter *f, const struct need *n, bool *ret_met,
 		    uint32_t *ret_got)
 {
-	static const uint64_t zero[6];
+	static const uint64_t unknown[2][6] = {
+		{0},
+		{ARG_NOTHING, ARG_NOTHING, ARG_NOTHING, ARG_NOTHING, ARG_NOTHING, ARG_NOTHING}};
 	*ret_met = true;
 	for (size_t c = 0; c < n->n_calls; c++) {
-		for (size_t k = 0; k < n->n_argsets + n->by_name; k++) {
-			const uint64_t *args = k < n->n_argsets ? n->argsets[k] : zero;
+		for (size_t k = 0; k < n->n_argsets + 2 * n->by_name; k++) {
+			const uint64_t *args =
+				k < n->n_argsets ? n->argsets[k] : unknown[k - n->n_argsets];
 			int r = decide(f, &n->calls[c], args, ret_got);
 			if (r < 0)
 				return r;
@@ -469,6 +477,25 @@ static int compile_candidate(const struct suggestion *sg, const char *text, cons
 	}
 	*ret_profile = TAKE_PTR(p);
 	return 0;
+}
+
+/* A call no rule of the launch-time profile refuses the way the kernel did, whatever the
+ * arguments its conditions test, was refused by something else (a filter the task loaded
+ * itself, a launch with other capabilities): no edit of this profile helps it. Such needs
+ * are dropped and named. */
+static void drop_needs_not_from_profile(struct suggestion *sg)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < sg->n_needs; i++) {
+		if (sg->needs[i].from_profile) {
+			sg->needs[kept++] = sg->needs[i];
+			continue;
+		}
+		size_t len = strlen(sg->not_profile);
+		format_into(sg->not_profile + len, sizeof(sg->not_profile) - len, "%s%s",
+			    len ? ", " : "", sg->needs[i].name);
+	}
+	sg->n_needs = kept;
 }
 
 /* ---- the JSON document ------------------------------------------------------------------- */
@@ -547,8 +574,12 @@ static int remove_names(struct suggestion *sg, struct json_object *rules)
 		return -ENOMEM;
 	for (size_t i = 0; i < sg->n_needs; i++) {
 		struct need *n = &sg->needs[i];
-		if (!removable(sg, n) || (size_t)n->rule >= n_rules || drop[n->rule])
+		if (!removable(sg, n) || (size_t)n->rule >= n_rules)
 			continue;
+		if (drop[n->rule]) { /* gone with the rule already */
+			n->removed = true;
+			continue;
+		}
 		drop[n->rule] =
 			remove_from_rule(json_object_array_get_idx(rules, n->rule), n->name);
 		n->removed = true;
@@ -911,6 +942,11 @@ static void print_header(const struct suggestion *sg)
 	if (sg->d.outcome == OUTCOME_UNKNOWN)
 		printf("Note: the diagnosis is unknown, so these calls may not be why the task "
 		       "failed; the change lets them through all the same.\n");
+	if (sg->not_profile[0])
+		printf("Note: %s was refused, but no rule of %s as launched refuses it: something "
+		       "else "
+		       "refused it (a filter the task loaded itself, another launch); left out.\n",
+		       sg->not_profile, sg->lp.name);
 	if (sg->ev.events_not_kept)
 		printf("Note: %ju event(s) beyond the first %d were not read.\n",
 		       (uintmax_t)sg->ev.events_not_kept, EVIDENCE_EVENTS_MAX);
@@ -1049,7 +1085,19 @@ static int suggest(struct store *s, struct suggestion *sg)
 		}
 		classify(sg, &sg->needs[i]);
 	}
-	if (load_args(s, sg) < 0 || build(sg, &c) < 0)
+	if (load_args(s, sg) < 0)
+		return EXIT_FAIL;
+	drop_needs_not_from_profile(sg);
+	if (sg->n_needs == 0) {
+		cli_error("task \"%s\" was refused %s, which no rule of %s as launched refuses in "
+			  "%s mode: "
+			  "another filter (one the task loaded itself) or another launch "
+			  "(capabilities, kernel) refused it; no change to this profile helps",
+			  sg->o->task_id, sg->not_profile, sg->lp.name,
+			  sigsys_mode_name(sg->verify_mode));
+		return EXIT_FAIL;
+	}
+	if (build(sg, &c) < 0)
 		return EXIT_FAIL;
 	if (sg->o->mesos && mesos_accepts(sg, &c) < 0)
 		return EXIT_FAIL;

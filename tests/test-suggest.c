@@ -654,7 +654,8 @@ static void put_exit(struct store *s, int32_t pid, int status)
 }
 
 /* t-args exited 1 after personality(5) was denied, the arguments recorded (as the notify
- * source records them); and rseq, denied to every process, harmlessly. */
+ * source records them); and rseq, denied to every process, harmlessly. t-other-filter was
+ * denied a call its profile allows. */
 static void write_args_store(const char *db)
 {
 	static const uint64_t five[6] = {5};
@@ -665,6 +666,10 @@ static void write_args_store(const char *db)
 	put_denial(s, "t-args", 5001, SYS_rseq, NULL);
 	put_denial(s, "t-args", 5001, SYS_personality, five);
 	put_exit(s, 5001, 1);
+	/* getpid denied, though default.json allows it: another filter did it */
+	put_task(s, "t-other-filter", 5002, sigsys_profile_text(p, &len));
+	put_denial(s, "t-other-filter", 5002, SYS_getpid, NULL);
+	put_exit(s, 5002, 1);
 	store_close(s);
 	sigsys_profile_free(p);
 }
@@ -710,6 +715,16 @@ Test(suggest, recorded_arguments_make_a_rule_for_those_values_only, .timeout = 1
 	run_result_free(&r);
 	free(dir);
 	free(out);
+	free(output);
+
+	output = path_in(&d, "other", "default.json");
+	const char *other[] = {"suggest", "--db", d.db, "--output", output, "t-other-filter", NULL};
+	r = run_cli(other);
+	cr_expect_eq(r.status, 1, "no change to the profile helps: %s%s", r.out, r.err);
+	cr_expect(strstr(r.err, "getpid, which no rule of default.json as launched refuses"), "%s",
+		  r.err);
+	cr_expect(access(output, F_OK) < 0, "nothing written");
+	run_result_free(&r);
 	free(output);
 	json_object_put(orig);
 	daemon_run_remove(&d);
