@@ -674,15 +674,16 @@ static struct json_object *rule_json(const struct suggestion *sg, struct json_ob
 	return rule;
 }
 
+/* " if a0 == 0x5 && a1 == 0x0": the conditions of an argument rule, as printed. */
 static void args_text(const struct need *n, const uint64_t *args, char *buf, size_t size)
 {
-	size_t len = 0;
 	buf[0] = '\0';
-	for (unsigned i = 0; args && i < 6; i++)
+	for (unsigned i = 0; i < 6; i++) {
+		size_t len = strlen(buf);
 		if (n->tested & (1u << i))
-			len += (size_t)snprintf(buf + len, len < size ? size - len : 0,
-						"%sa%u == %#jx", len ? " && " : " if ", i,
-						(uintmax_t)args[i]);
+			format_into(buf + len, size - len, "%sa%u == %#jx", len ? " && " : " if ",
+				    i, (uintmax_t)args[i]);
+	}
 }
 
 static int append_rule(struct suggestion *sg, struct json_object *rules, struct json_object *rule,
@@ -990,7 +991,7 @@ static void print_change(const struct suggestion *sg)
 	printf("\nRefused calls:\n");
 	for (size_t i = 0; i < sg->n_needs; i++)
 		print_need(&sg->needs[i]);
-	printf("\nChange:\n");
+	printf("\nChange (- a rule of the profile as launched, + a rule of the new one):\n");
 	for (size_t i = 0; i < sg->changes.n; i++)
 		printf("  %s\n", sg->changes.items[i]);
 }
