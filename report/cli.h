@@ -22,6 +22,8 @@ int profile_main(int argc, char **argv);
 int report_main(int argc, char **argv);
 int events_main(int argc, char **argv);
 int doctor_main(int argc, char **argv);
+/* `sigsys suggest`: the smallest profile change that would have let a task run. */
+int suggest_main(int argc, char **argv);
 
 struct store;
 

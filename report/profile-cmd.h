@@ -47,5 +47,10 @@ void out_decision(struct out *out, const char *key, const char *fmt, uint32_t ac
 int profile_check(const struct profile_opts *o, struct out *out);
 int profile_explain(const struct profile_opts *o, struct out *out);
 int profile_diff(const struct profile_opts *o, struct out *out);
+/* The same comparison of two parsed profiles (labels name them in the output): EXIT_OK when
+ * decisions are equal, EXIT_FAIL when one differs, EXIT_USAGE when one does not compile. */
+int profile_diff_parsed(const struct profile_opts *o, const char *label_a,
+			const struct sigsys_profile *a, const char *label_b,
+			const struct sigsys_profile *b, struct out *out);
 
 #endif

@@ -18,8 +18,9 @@
 #define X32_SYSCALL_BIT 0x40000000
 
 struct side {
-	const char *path;
+	const char *path; /* or the label the caller gave */
 	struct sigsys_profile *profile;
+	bool borrowed; /* the caller's profile: not freed here */
 	struct sigsys_filter *filter;
 	uint32_t arches[32];
 	size_t n_arches;
@@ -41,7 +42,15 @@ struct diff_state {
 static void side_clear(struct side *s)
 {
 	sigsys_filter_free(s->filter);
-	sigsys_profile_free(s->profile);
+	if (!s->borrowed)
+		sigsys_profile_free(s->profile);
+}
+
+static void side_arches(struct side *s)
+{
+	s->n_arches = sigsys_filter_arches(s->filter, s->arches, ARRAY_SIZE(s->arches));
+	if (s->n_arches > ARRAY_SIZE(s->arches))
+		s->n_arches = ARRAY_SIZE(s->arches);
 }
 
 static int side_open(struct side *s, const char *path, const struct profile_opts *o)
@@ -52,9 +61,28 @@ static int side_open(struct side *s, const char *path, const struct profile_opts
 		cli_error("%s", err.message);
 		return -EINVAL;
 	}
-	s->n_arches = sigsys_filter_arches(s->filter, s->arches, ARRAY_SIZE(s->arches));
-	if (s->n_arches > ARRAY_SIZE(s->arches))
-		s->n_arches = ARRAY_SIZE(s->arches);
+	side_arches(s);
+	return 0;
+}
+
+/* A profile the caller parsed, compiled with the options. */
+static int side_borrow(struct side *s, const char *label, const struct sigsys_profile *profile,
+		       const struct profile_opts *o)
+{
+	struct sigsys_options options;
+	struct sigsys_error err;
+	*s = (struct side){
+		.path = label, .profile = (struct sigsys_profile *)profile, .borrowed = true};
+	sigsys_options_init(&options);
+	options.mode = o->mode;
+	options.caps = o->caps;
+	options.flags = (o->strict ? SIGSYS_OPT_STRICT : 0) |
+			(o->enosys_newer ? SIGSYS_OPT_ENOSYS_NEWER : 0);
+	if (sigsys_compile(profile, &options, &s->filter, &err) < 0) {
+		cli_error("%s: %s", label, err.message);
+		return -EINVAL;
+	}
+	side_arches(s);
 	return 0;
 }
 
@@ -341,31 +369,49 @@ static void out_side(struct out *out, const char *key, const char *label, const 
 	out_object_end(out);
 }
 
+/* Both sides open: the comparison and its summary. */
+static int diff_sides(struct diff_state *st, const struct profile_opts *o)
+{
+	struct out *out = st->out;
+	out_object_begin(out, NULL);
+	out_side(out, "a", "A", &st->a);
+	out_side(out, "b", "B", &st->b);
+	out_string(out, "mode", NULL, sigsys_mode_name(o->mode));
+	out_string(out, "caps", NULL, o->caps_text);
+	if (compare_all(st) < 0)
+		return EXIT_USAGE;
+	out_uint(out, "compared", NULL, st->compared);
+	out_bool(out, "equal", NULL, st->differences == 0);
+	if (st->differences)
+		out_uint(out, NULL, "%ju decisions differ", st->differences);
+	else
+		out_text(out, "decisions are equal");
+	out_uint(out, NULL, " (%ju syscalls compared", st->compared);
+	out_string(out, NULL, ", mode %s", sigsys_mode_name(o->mode));
+	out_string(out, NULL, ", caps %s)\n", o->caps_text);
+	out_object_end(out);
+	return st->differences ? EXIT_FAIL : EXIT_OK;
+}
+
 int profile_diff(const struct profile_opts *o, struct out *out)
 {
 	struct diff_state st = {.out = out};
 	int status = EXIT_USAGE; /* as diff(1): 2 when the comparison could not be made */
-	if (side_open(&st.a, o->operands[0], o) < 0 || side_open(&st.b, o->operands[1], o) < 0)
-		goto done;
-	out_object_begin(out, NULL);
-	out_side(out, "a", "A", &st.a);
-	out_side(out, "b", "B", &st.b);
-	out_string(out, "mode", NULL, sigsys_mode_name(o->mode));
-	out_string(out, "caps", NULL, o->caps_text);
-	if (compare_all(&st) < 0)
-		goto done;
-	out_uint(out, "compared", NULL, st.compared);
-	out_bool(out, "equal", NULL, st.differences == 0);
-	if (st.differences)
-		out_uint(out, NULL, "%ju decisions differ", st.differences);
-	else
-		out_text(out, "decisions are equal");
-	out_uint(out, NULL, " (%ju syscalls compared", st.compared);
-	out_string(out, NULL, ", mode %s", sigsys_mode_name(o->mode));
-	out_string(out, NULL, ", caps %s)\n", o->caps_text);
-	out_object_end(out);
-	status = st.differences ? EXIT_FAIL : EXIT_OK;
-done:
+	if (side_open(&st.a, o->operands[0], o) == 0 && side_open(&st.b, o->operands[1], o) == 0)
+		status = diff_sides(&st, o);
+	side_clear(&st.a);
+	side_clear(&st.b);
+	return status;
+}
+
+int profile_diff_parsed(const struct profile_opts *o, const char *label_a,
+			const struct sigsys_profile *a, const char *label_b,
+			const struct sigsys_profile *b, struct out *out)
+{
+	struct diff_state st = {.out = out};
+	int status = EXIT_USAGE;
+	if (side_borrow(&st.a, label_a, a, o) == 0 && side_borrow(&st.b, label_b, b, o) == 0)
+		status = diff_sides(&st, o);
 	side_clear(&st.a);
 	side_clear(&st.b);
 	return status;

@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	{"profile", profile_main, "check, explain, fingerprint and compare seccomp profiles"},
 	{"report", report_main, "why a task failed: seccomp or not, which syscall, which rule"},
 	{"events", events_main, "the seccomp decisions sigsysd recorded"},
-	{"suggest", NULL, "the smallest profile change that would have let a task run"},
+	{"suggest", suggest_main, "the smallest profile change that would have let a task run"},
 	{"doctor", doctor_main, "what this kernel and agent can do"},
 };
 
