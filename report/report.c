@@ -443,7 +443,8 @@ static void out_deterministic(struct report *rp)
 		null_why(rp, "deterministic", "verdict.deterministic", NULL, v->why);
 	out_string(out, "why", "verdict    %s", v->why);
 	out_uint(out, "failures", v->same_cause ? " (%ju in a row;" : " (", v->same_cause);
-	out_uint(out, "failures_in_scope", " %ju failed", v->failures);
+	out_uint(out, "failures_in_scope", v->same_cause ? " %ju failed" : "%ju failed",
+		 v->failures);
 	out_uint(out, "tasks_in_scope", " of %ju task(s)", v->tasks);
 	out_string(out, "scope", " of %s)\n", v->scope);
 }
