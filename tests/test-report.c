@@ -177,6 +177,12 @@ static void check_denied(const struct daemon_run *d)
 	expect_str(root, "action", "ERRNO");
 	expect_str(root, "errno", "EPERM");
 	cr_expect(jnull(root, "syscall.args"), "only audit sees an ERRNO denial");
+	expect_str(root, "pattern.id", "clone3-eperm");
+	cr_expect(strstr(jstr(root, "pattern.fix"), "\"errnoRet\": 38") &&
+			  strstr(jstr(root, "pattern.fix"), "Mesos isolator"),
+		  "the fix for sigsys and for Mesos: %s", jstr(root, "pattern.fix"));
+	cr_expect(strstr(jstr(root, "verdict.advice"), "clone3"), "%s",
+		  jstr(root, "verdict.advice"));
 	cr_expect(jbool(root, "rule.default"), "clone3 is not in default.json: default action");
 	expect_str(root, "rule.errno", "EPERM");
 	cr_expect_eq(jint(root, "exit.status"), 1, "python exits 1 when a thread cannot start");
