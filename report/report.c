@@ -6,6 +6,7 @@
  */
 #include "report.h"
 #include "diagnose.h"
+#include "launch-cache.h"
 #include "output.h"
 #include "profile-cmd.h"
 
@@ -515,7 +516,8 @@ int report_write(struct store *s, const char *task_id, const struct report_optio
 		 struct out *out, char *message, size_t size, struct store_error *err)
 {
 	struct task_evidence ev;
-	struct launch_profile profile;
+	struct launch_profile scratch;
+	const struct launch_profile *profile;
 	struct diagnosis d;
 	char line[REPORT_MESSAGE_MAX];
 	int r = evidence_load(s, task_id, &ev, err);
@@ -523,22 +525,23 @@ int report_write(struct store *s, const char *task_id, const struct report_optio
 		r = -ENOENT; /* no stored task has so long an id */
 	if (r < 0)
 		return r;
-	if (launch_profile_build(&ev.task, &profile) < 0) {
+	if (launch_cache_get(o->launch_cache, &ev.task, &scratch, &profile) < 0) {
+		launch_profile_clear(&scratch);
 		evidence_clear(&ev);
 		if (err)
 			format_into(err->message, sizeof(err->message), "out of memory");
 		return -ENOMEM;
 	}
-	diagnose(&ev, &profile, &d);
-	diagnosis_message(&ev, &profile, &d, line, sizeof(line));
+	diagnose(&ev, profile, &d);
+	diagnosis_message(&ev, profile, &d, line, sizeof(line));
 	if (out) {
-		struct report rp = {.opts = o, .ev = &ev, .profile = &profile, .d = &d, .store = s};
+		struct report rp = {.opts = o, .ev = &ev, .profile = profile, .d = &d, .store = s};
 		rp.out = out;
 		out_report(&rp, line);
 	}
 	if (message)
 		format_into(message, size, "%s", line);
-	launch_profile_clear(&profile);
+	launch_profile_clear(&scratch);
 	evidence_clear(&ev);
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * The report of one task (DESIGN.md, report/): what `sigsys report` prints and what sigsysd
  * answers GET /v1/tasks/{task_id}/report with, built from the store by one code path. Nothing
- * here prints on its own, exits or keeps state: the CLI and the daemon's API thread call it.
+ * here prints on its own, exits or keeps state (but the caller's launch cache): the CLI and
+ * the daemon's API thread call it.
  */
 #ifndef SIGSYS_REPORT_REPORT_H
 #define SIGSYS_REPORT_REPORT_H
@@ -15,11 +16,15 @@
 #define REPORT_MESSAGE_MAX 200
 
 struct json_object;
+struct launch_cache;
 struct out;
 
 struct report_options {
 	/* Where the task's profile is now, to tell whether it changed since the launch. */
 	const char *profile_dir;
+	/* Compiled launch profiles kept between reports (launch-cache.h); NULL: compile for
+	 * this report only (a one-shot command). */
+	struct launch_cache *launch_cache;
 };
 
 /*

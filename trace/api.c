@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "api.h"
 #include "evidence.h"
+#include "launch-cache.h"
 #include "daemon.h"
 #include "output.h"
 #include "report.h"
@@ -34,7 +35,8 @@ struct api {
 	struct MHD_Daemon *mhd;
 	char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *db, *profile_dir;
-	struct store *reader; /* the MHD thread's own, opened on first use */
+	struct store *reader;		   /* the MHD thread's own, opened on first use */
+	struct launch_cache *launch_cache; /* the MHD thread's: compiled launch profiles */
 	pthread_mutex_t lock;
 	struct api_snapshot snapshot;
 };
@@ -434,7 +436,8 @@ static void get_metrics(struct api *api, struct reply *r)
 static void get_report(struct api *api, struct MHD_Connection *c, const char *id, struct reply *r)
 {
 	const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
-	struct report_options o = {.profile_dir = api->profile_dir};
+	struct report_options o = {.profile_dir = api->profile_dir,
+				   .launch_cache = api->launch_cache};
 	struct store_error err = {""};
 	struct json_object *report = NULL;
 	struct store *s = reader_of(api, &err);
@@ -496,7 +499,8 @@ static void get_failures(struct api *api, struct MHD_Connection *c, struct reply
 	const char *job = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "job_id");
 	const char *run = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "run_id");
 	struct store_task_query q = {.limit = FAILURES_MAX};
-	struct report_options o = {.profile_dir = api->profile_dir};
+	struct report_options o = {.profile_dir = api->profile_dir,
+				   .launch_cache = api->launch_cache};
 	struct store_error err = {""};
 	struct task_ids l = {0};
 	if ((!app) == (!job) || (run && !job)) {
@@ -658,6 +662,10 @@ int api_start(struct daemon *d)
 	}
 	api->db = d->config.db;
 	api->profile_dir = d->config.profile_dir;
+	if (launch_cache_new(&api->launch_cache) < 0) {
+		free(api);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&api->lock, NULL);
 	d->api = api;
 	api_publish(d);
@@ -684,6 +692,7 @@ void api_stop(struct daemon *d)
 	}
 	if (api->reader)
 		store_close(api->reader);
+	launch_cache_free(api->launch_cache);
 	pthread_mutex_destroy(&api->lock);
 	free(api);
 	d->api = NULL;
