@@ -6,9 +6,10 @@
  * (--mode kill, default.json, cached filter) running this program's --child-denied, which
  * makes a call default.json denies (personality(5)): the kernel kills it. Measured: from the
  * moment waitpid() returns the child's death until GET /v1/tasks/{id}/report answers with
- * outcome seccomp-kill (polled every POLL_US). Its baseline: one more GET of the same, now
- * settled, report right after — the floor a poll can reach. Reported at p50 and p99; the
- * issue's target is p99 <= 100 ms.
+ * outcome seccomp-kill (polled every POLL_US). Its baseline: from the same moment until the
+ * kill's AUDIT_SECCOMP record reaches a bare audit listener of our own — the kernel's part,
+ * which no daemon can beat. Reported at p50 and p99; the issue's target is p99 <= 100 ms.
+ * A kill not reported within SETTLE_MAX_MS (its record lost, the report says so) is counted.
  *
  * query: GET /v1/tasks/{id}/report of one killed task, on a store that also holds 1 000 000
  * events (--quick: 100 000) of 1 000 other tasks (written through store.h before sigsysd
@@ -22,9 +23,11 @@
 #include "sigsysd.h"
 #include "store.h"
 #include "util.h"
+#include "../tests/audit-watch.h"
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <math.h>
 #include <linux/audit.h>
 #include <signal.h>
 #include <spawn.h>
@@ -38,7 +41,7 @@
 
 #define CHILD_ARG	    "--child-denied"
 #define POLL_US		    500
-#define SETTLE_MAX_MS	    10000 /* a kill not reported after this is a failure */
+#define SETTLE_MAX_MS	    5000 /* a kill not reported after this is counted unreported */
 #define FILL_EVENTS	    1000000
 #define FILL_EVENTS_QUICK   100000 /* --quick: filling 1 000 000 takes 10-30 s here */
 #define FILL_TASKS	    1000
@@ -132,17 +135,36 @@ static int wait_reported(const struct bench_sigsysd *d, const char *task_id, uin
 			return 0;
 		}
 		if (now - t0 > SETTLE_MAX_MS * 1000000ULL) {
-			fprintf(stderr, "bench-report: %s: no seccomp-kill report after %d ms\n",
-				task_id, SETTLE_MAX_MS);
+			fprintf(stderr,
+				"    %s: no seccomp-kill report after %d ms (sigsys report "
+				"%s --db %s says why)\n",
+				task_id, SETTLE_MAX_MS, task_id, d->db);
 			return -ETIMEDOUT;
 		}
 		usleep(POLL_US);
 	}
 }
 
-/* One task killed and its report awaited: the latency, and one settled GET as a floor. */
-static int kill_and_wait(struct fixture *fx, const struct bench_sigsysd *d, char *task_id,
-			 size_t size, double *ret_ms, double *ret_floor_ms)
+struct kill_timing {
+	double report_ms; /* from the death to a seccomp-kill report */
+	double audit_ms;  /* from the death to the record on a bare listener; NAN: not seen */
+	double get_ms;	  /* one GET of the settled report */
+};
+
+/* When the kill's record reaches a bare audit listener of our own (-1: none): what any
+ * listener waits for, the kernel's part (other engineers' storms queue ahead of it). */
+static double audit_delivery_ms(int audit_fd, pid_t pid, uint64_t t0)
+{
+	struct audit_record rec;
+	if (audit_fd < 0 ||
+	    audit_watch_find(audit_fd, pid, SYS_personality, 0, SETTLE_MAX_MS, &rec) < 0)
+		return NAN;
+	return (double)(now_ns() - t0) / 1e6;
+}
+
+/* One task killed and its report awaited. */
+static int kill_and_wait(struct fixture *fx, const struct bench_sigsysd *d, int audit_fd,
+			 char *task_id, size_t size, struct kill_timing *ret)
 {
 	pid_t pid;
 	int status;
@@ -158,11 +180,12 @@ static int kill_and_wait(struct fixture *fx, const struct bench_sigsysd *d, char
 			status);
 		return -ESRCH;
 	}
-	if ((r = wait_reported(d, task_id, t0, ret_ms)) < 0)
+	ret->audit_ms = audit_delivery_ms(audit_fd, pid, t0);
+	if ((r = wait_reported(d, task_id, t0, &ret->report_ms)) < 0)
 		return r;
 	uint64_t t1 = now_ns();
 	r = report_says_kill(d, task_id);
-	*ret_floor_ms = (double)(now_ns() - t1) / 1e6;
+	ret->get_ms = (double)(now_ns() - t1) / 1e6;
 	return r == 1 ? 0 : -EPROTO;
 }
 
@@ -179,35 +202,87 @@ static void emit_tail(const char *name, const char *baseline, const char *unit,
 					.quantile = q});
 }
 
+struct kill_samples {
+	struct samples report, audit, get;
+	unsigned unreported;
+};
+
+static int kill_samples_push(struct kill_samples *k, const struct kill_timing *t)
+{
+	int r = samples_push(&k->report, t->report_ms);
+	if (r == 0 && !isnan(t->audit_ms))
+		r = samples_push(&k->audit, t->audit_ms);
+	return r ? r : samples_push(&k->get, t->get_ms);
+}
+
+static void kill_samples_clear(struct kill_samples *k)
+{
+	samples_clear(&k->report);
+	samples_clear(&k->audit);
+	samples_clear(&k->get);
+}
+
+static int emit_kill(const struct kill_samples *k, unsigned kills)
+{
+	struct samples unreported = {0}, launched = {0};
+	size_t slow = 0;
+	for (size_t i = 0; i < k->report.n; i++)
+		slow += k->report.v[i] > TARGET_KILL_P99_MS;
+	fprintf(stderr,
+		"    %zu of %zu kills reported after more than 100 ms (max %.0f ms); a settled "
+		"report GET: p50 %.2f ms, p99 %.2f ms\n",
+		slow, k->report.n, samples_quantile(&k->report, 1), samples_median(&k->get),
+		samples_quantile(&k->get, 0.99));
+	emit_tail("kill_report.p50", "audit.bare_listener.p50", "ms", &k->report, &k->audit, 0.5,
+		  (struct target){TARGET_NONE, 0, "report it (p99 is the target)"});
+	emit_tail("kill_report.p99", "audit.bare_listener.p99", "ms", &k->report, &k->audit, 0.99,
+		  (struct target){TARGET_VALUE_MAX, TARGET_KILL_P99_MS, "p99 <= 100 ms"});
+	int r = samples_push(&unreported, k->unreported);
+	if (r == 0 && (r = samples_push(&launched, kills)) == 0)
+		bench_emit(&(struct comparison){"kill_report.unreported",
+						"kill_report.launched",
+						"kills",
+						&unreported,
+						&launched,
+						{TARGET_VALUE_MAX, 0, "0 (every kill reported)"}});
+	samples_clear(&unreported);
+	samples_clear(&launched);
+	return r;
+}
+
 static int bench_kill(const struct bench_args *args, void *arg)
 {
 	struct fixture *fx = arg;
 	struct bench_sigsysd d;
-	struct samples latency = {0}, floor = {0};
+	struct kill_samples k = {0};
 	unsigned kills = bench_reps(args, 200, 50);
 	char task_id[64];
+	int audit_fd = audit_watch_open();
 	int r = bench_sigsysd_dirs(&d, "kill");
 	if (r == 0)
 		r = bench_sigsysd_start(&d, "audit,proc");
 	for (unsigned i = 0; i < kills && r == 0; i++) {
-		double ms, floor_ms;
-		r = kill_and_wait(fx, &d, task_id, sizeof(task_id), &ms, &floor_ms);
-		if (r == 0 && (r = samples_push(&latency, ms)) == 0)
-			r = samples_push(&floor, floor_ms);
+		struct kill_timing t;
+		r = kill_and_wait(fx, &d, audit_fd, task_id, sizeof(task_id), &t);
+		if (r == -ETIMEDOUT) { /* its record lost in another's storm: counted, not timed */
+			k.unreported++;
+			r = 0;
+		} else if (r == 0) {
+			r = kill_samples_push(&k, &t);
+		}
 	}
-	if (r == 0) {
-		emit_tail("kill_report.p50", "report_get.settled.p50", "ms", &latency, &floor, 0.5,
-			  (struct target){TARGET_NONE, 0, "report it (p99 is the target)"});
-		emit_tail("kill_report.p99", "report_get.settled.p99", "ms", &latency, &floor, 0.99,
-			  (struct target){TARGET_VALUE_MAX, TARGET_KILL_P99_MS, "p99 <= 100 ms"});
-	} else {
+	if (r == 0 && k.report.n == 0)
+		r = -ETIMEDOUT;
+	if (r == 0)
+		r = emit_kill(&k, kills);
+	else
 		fprintf(stderr, "bench-report: kill: %s (sigsysd log: %s)\n", strerror(-r), d.log);
-	}
 	bench_sigsysd_stop(&d);
 	if (r == 0)
 		bench_sigsysd_remove(&d);
-	samples_clear(&latency);
-	samples_clear(&floor);
+	if (audit_fd >= 0)
+		close(audit_fd);
+	kill_samples_clear(&k);
 	return r;
 }
 
@@ -342,14 +417,19 @@ struct query_side {
 
 static int side_start(struct fixture *fx, struct query_side *s, const char *prefix, size_t n_events)
 {
-	double ms, floor_ms;
+	struct kill_timing t;
 	int r = bench_sigsysd_dirs(&s->d, prefix);
 	if (r == 0 && n_events)
 		r = fill_store(s->d.db, n_events);
 	if (r == 0)
 		r = bench_sigsysd_start(&s->d, "audit,proc");
-	if (r == 0)
-		r = kill_and_wait(fx, &s->d, s->task_id, sizeof(s->task_id), &ms, &floor_ms);
+	/* a kill whose record is lost in another's storm is not reported: try another */
+	for (int tries = 1; r == 0; tries++) {
+		r = kill_and_wait(fx, &s->d, -1, s->task_id, sizeof(s->task_id), &t);
+		if (r != -ETIMEDOUT || tries == 3)
+			break;
+		r = 0;
+	}
 	return r;
 }
 
