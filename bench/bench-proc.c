@@ -24,11 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define FORKS_FULL   2000
-#define FORKS_QUICK  500
-#define SIGNALS	     100000
-#define SETTLE_MS    300 /* the daemon's start-up work done before anything is timed */
-#define TARGET_RATIO 1.05
+#define FORKS_FULL	2000
+#define FORKS_QUICK	500
+#define SIGNALS		20000
+#define SETTLE_MS	300 /* the daemon's start-up work done before anything is timed */
+#define PER_ROUND	3   /* samples of each workload per side and round */
+#define PER_ROUND_QUICK 2
+#define TARGET_RATIO	1.05
 
 enum workload { WL_FORK_EXIT, WL_SIGNAL, N_WORKLOADS };
 
@@ -84,7 +86,8 @@ static int work_child(void *arg, double *out, size_t n)
 
 static int measure_all(const struct bench_args *args, struct samples *by)
 {
-	for (int wl = 0; wl < N_WORKLOADS; wl++) {
+	for (unsigned i = 0; i < N_WORKLOADS * bench_reps(args, PER_ROUND, PER_ROUND_QUICK); i++) {
+		enum workload wl = i % N_WORKLOADS;
 		struct work w = {wl, wl == WL_FORK_EXIT ? bench_reps(args, FORKS_FULL, FORKS_QUICK)
 							: SIGNALS};
 		double ns;
