@@ -30,6 +30,7 @@
 #define SETTLE_MS	300 /* the daemon's start-up work done before anything is timed */
 #define PER_ROUND	3   /* samples of each workload per side and round */
 #define PER_ROUND_QUICK 2
+#define QUIET_MS	50
 #define TARGET_RATIO	1.05
 
 enum workload { WL_FORK_EXIT, WL_SIGNAL, N_WORKLOADS };
@@ -88,6 +89,9 @@ static int measure_all(const struct bench_args *args, struct samples *by)
 {
 	for (unsigned i = 0; i < N_WORKLOADS * bench_reps(args, PER_ROUND, PER_ROUND_QUICK); i++) {
 		enum workload wl = i % N_WORKLOADS;
+		/* each sample starts with the daemon idle: the messages of the last fork_exit
+		 * sample are not charged to the next sample */
+		sleep_ms(QUIET_MS);
 		struct work w = {wl, wl == WL_FORK_EXIT ? bench_reps(args, FORKS_FULL, FORKS_QUICK)
 							: SIGNALS};
 		double ns;
@@ -99,8 +103,25 @@ static int measure_all(const struct bench_args *args, struct samples *by)
 }
 
 /* One round: the workloads with a listening sigsysd, and without, in alternating order. */
+/* utime + stime of pid in ms, or -1. */
+static double cpu_ms(pid_t pid)
+{
+	char path[64];
+	unsigned long utime, stime;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	/* after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime */
+	int n = fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+		       &utime, &stime);
+	fclose(f);
+	return n == 2 ? (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK) : -1;
+}
+
 static int round_once(const struct bench_args *args, unsigned round, struct samples *with,
-		      struct samples *without)
+		      struct samples *without, double *daemon_ms)
 {
 	struct bench_sigsysd d;
 	int r = 0;
@@ -110,7 +131,9 @@ static int round_once(const struct bench_args *args, unsigned round, struct samp
 		return r;
 	if ((r = bench_sigsysd_start(&d, "proc")) == 0) {
 		sleep_ms(SETTLE_MS);
+		double before = cpu_ms(d.pid);
 		r = measure_all(args, with);
+		*daemon_ms += cpu_ms(d.pid) - before;
 	}
 	bench_sigsysd_stop(&d);
 	if (r == 0)
@@ -127,9 +150,17 @@ static int bench_overhead(const struct bench_args *args, void *fixture)
 	(void)fixture;
 	struct samples with[N_WORKLOADS] = {{0}}, without[N_WORKLOADS] = {{0}};
 	unsigned rounds = bench_reps(args, 12, 4);
+	double daemon_ms = 0;
 	int r = 0;
 	for (unsigned i = 0; i < rounds && r == 0; i++)
-		r = round_once(args, i, with, without);
+		r = round_once(args, i, with, without, &daemon_ms);
+	if (r == 0) {
+		double forks =
+			(double)with[WL_FORK_EXIT].n * bench_reps(args, FORKS_FULL, FORKS_QUICK);
+		fprintf(stderr,
+			"    sigsysd's own CPU: %.0f ms for %.0f forks and exits (%.1f us each)\n",
+			daemon_ms, forks, daemon_ms * 1000 / forks);
+	}
 	for (int wl = 0; wl < N_WORKLOADS && r == 0; wl++) {
 		char name[64], baseline[64];
 		snprintf(name, sizeof(name), "overhead.%s.proc_source", workload_names[wl]);
