@@ -282,8 +282,13 @@ static int compare(const struct fixture *fx, unsigned runs, decode_fn base_fn, c
 	int r = measure_pairs(fx, runs, decode_sigsys, base_fn, &value, &base);
 	if (r == 0) {
 		double ns = samples_median(&value);
-		bench_emit(
-			&(struct comparison){"audit.sigsys", baseline, "ns/record", &value, &base});
+		bench_emit(&(struct comparison){
+			"audit.sigsys",
+			baseline,
+			"ns/record",
+			&value,
+			&base,
+			{TARGET_VALUE_MAX, 1000, ">= 1 M records/s (<= 1000 ns/record)"}});
 		fprintf(stderr, "    audit.sigsys: %.2f M records/s (%s: %.2f M/s)\n", 1e3 / ns,
 			baseline, 1e3 / samples_median(&base));
 	}

@@ -122,13 +122,19 @@ static void print_number(const char *key, double v)
 		printf(",\"%s\":null", key);
 }
 
-static bool target_met(const struct target *t, double ratio, double delta)
+static bool target_met(const struct target *t, double value, double ratio, double delta)
 {
 	switch (t->kind) {
 	case TARGET_RATIO_MAX:
 		return ratio <= t->bound;
+	case TARGET_RATIO_MIN:
+		return ratio >= t->bound;
 	case TARGET_DELTA_MAX:
 		return delta <= t->bound;
+	case TARGET_VALUE_MAX:
+		return value <= t->bound;
+	case TARGET_VALUE_MIN:
+		return value >= t->bound;
 	default:
 		return false;
 	}
@@ -150,23 +156,36 @@ static void paired_medians(const struct comparison *c, double *ret_ratio, double
 /* Names, units and target texts are string literals of ours: nothing to escape. */
 void bench_emit(const struct comparison *c)
 {
-	double ratio, delta;
-	paired_medians(c, &ratio, &delta);
+	double ratio, delta, value, base;
+	if (c->quantile > 0) {
+		value = samples_quantile(c->value, c->quantile);
+		base = samples_quantile(c->base, c->quantile);
+		ratio = value / base;
+		delta = value - base;
+	} else {
+		value = samples_median(c->value);
+		base = samples_median(c->base);
+		paired_medians(c, &ratio, &delta);
+	}
 
 	printf("{\"name\":\"%s\",\"unit\":\"%s\"", c->name, c->unit);
-	print_number("value", samples_median(c->value));
+	print_number("value", value);
 	printf(",\"baseline\":\"%s\"", c->baseline);
-	print_number("baseline_value", samples_median(c->base));
+	print_number("baseline_value", base);
 	print_number("ratio", ratio);
 	print_number("delta", delta);
 	printf(",\"runs\":%zu", c->value->n);
 	print_number("spread", samples_spread(c->value));
 	print_number("baseline_spread", samples_spread(c->base));
-	if (c->target.kind == TARGET_NONE)
-		printf(",\"target\":null,\"target_met\":null}\n");
+	if (!c->target.text)
+		printf(",\"target\":null");
 	else
-		printf(",\"target\":\"%s\",\"target_met\":%s}\n", c->target.text,
-		       target_met(&c->target, ratio, delta) ? "true" : "false");
+		printf(",\"target\":\"%s\"", c->target.text);
+	if (c->target.kind == TARGET_NONE)
+		printf(",\"target_met\":null}\n");
+	else
+		printf(",\"target_met\":%s}\n",
+		       target_met(&c->target, value, ratio, delta) ? "true" : "false");
 	fflush(stdout);
 }
 

@@ -6,8 +6,9 @@
  *
  *   one JSON object per line on stdout, one per comparison of a measurement with a baseline
  *   measured in the same run: name, unit, value and baseline_value (medians), baseline,
- *   ratio and delta, runs, spread ((p75 - p25) / median), baseline_spread, target (text or
- *   null), target_met.
+ *   ratio and delta, runs, spread ((p75 - p25) / median), baseline_spread, target (the issue's
+ *   target as text, or null) and target_met (true, false, or null for a figure the issue
+ *   only asks to report).
  *
  * The two sides are measured in interleaved pairs, so ratio and delta are the medians of the
  * per-pair value / baseline and value - baseline: the speed of a shared VM drifts by tens of
@@ -53,9 +54,12 @@ int samples_paired_diff(const struct samples *a, const struct samples *b, struct
 int samples_paired_ratio(const struct samples *a, const struct samples *b, struct samples *ret);
 
 enum target_kind {
-	TARGET_NONE,	  /* reported only */
+	TARGET_NONE,	  /* reported only: text says what the issue asks ("report it") */
 	TARGET_RATIO_MAX, /* value / baseline at most bound */
+	TARGET_RATIO_MIN, /* value / baseline at least bound */
 	TARGET_DELTA_MAX, /* value - baseline at most bound (in the unit) */
+	TARGET_VALUE_MAX, /* value (the median) at most bound (in the unit) */
+	TARGET_VALUE_MIN, /* value (the median) at least bound (in the unit) */
 };
 
 struct target {
@@ -70,6 +74,9 @@ struct comparison {
 	const char *unit;
 	const struct samples *value, *base; /* paired by index */
 	struct target target;
+	/* 0: medians, and the medians of the per-pair ratios and differences. Else the tail
+	 * (0.99: p99) of each side, and their ratio and difference: pairs say nothing of tails. */
+	double quantile;
 };
 
 /* Print one comparison as a JSON line on stdout. */

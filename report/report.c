@@ -6,6 +6,7 @@
  */
 #include "report.h"
 #include "diagnose.h"
+#include "launch-cache.h"
 #include "output.h"
 #include "profile-cmd.h"
 #include "verdict.h"
@@ -616,7 +617,8 @@ static void report_message(const struct task_evidence *ev, const struct launch_p
 
 struct report_state {
 	struct task_evidence ev;
-	struct launch_profile profile;
+	struct launch_profile scratch;
+	const struct launch_profile *profile;
 	struct diagnosis d;
 	struct verdict v;
 };
@@ -629,21 +631,22 @@ static int report_weigh(struct store *s, const char *task_id, const struct repor
 		r = -ENOENT; /* no stored task has so long an id */
 	if (r < 0)
 		return r;
-	if ((r = launch_profile_build(&st->ev.task, &st->profile)) < 0) {
+	if ((r = launch_cache_get(o->launch_cache, &st->ev.task, &st->scratch, &st->profile)) < 0) {
+		launch_profile_clear(&st->scratch);
 		evidence_clear(&st->ev);
 		if (err)
 			format_into(err->message, sizeof(err->message), "out of memory");
 		return r;
 	}
-	diagnose(&st->ev, &st->profile, &st->d);
+	diagnose(&st->ev, st->profile, &st->d);
 	if (o->brief) {
 		st->v.deterministic = VERDICT_UNKNOWN;
-		st->v.has_pattern = pattern_find(&st->ev, &st->profile, &st->d, &st->v.pattern);
+		st->v.has_pattern = pattern_find(&st->ev, st->profile, &st->d, &st->v.pattern);
 		return 0;
 	}
-	r = verdict_build(s, &st->ev, &st->profile, &st->d, o->policy, &st->v, err);
+	r = verdict_build(s, &st->ev, st->profile, &st->d, o->policy, &st->v, err);
 	if (r < 0) {
-		launch_profile_clear(&st->profile);
+		launch_profile_clear(&st->scratch);
 		evidence_clear(&st->ev);
 	}
 	return r;
@@ -661,19 +664,16 @@ int report_write(struct store *s, const char *task_id, const struct report_optio
 		free(st);
 		return r;
 	}
-	report_message(&st->ev, &st->profile, &st->d, &st->v, line, sizeof(line));
+	report_message(&st->ev, st->profile, &st->d, &st->v, line, sizeof(line));
 	if (out) {
-		struct report rp = {.opts = o,
-				    .ev = &st->ev,
-				    .profile = &st->profile,
-				    .d = &st->d,
-				    .v = &st->v};
+		struct report rp = {
+			.opts = o, .ev = &st->ev, .profile = st->profile, .d = &st->d, .v = &st->v};
 		rp.out = out;
 		out_report(&rp, line);
 	}
 	if (message)
 		format_into(message, size, "%s", line);
-	launch_profile_clear(&st->profile);
+	launch_profile_clear(&st->scratch);
 	evidence_clear(&st->ev);
 	free(st);
 	return 0;

@@ -2,7 +2,8 @@
 /*
  * The report of one task (DESIGN.md, report/): what `sigsys report` prints and what sigsysd
  * answers GET /v1/tasks/{task_id}/report with, built from the store by one code path. Nothing
- * here prints on its own, exits or keeps state: the CLI and the daemon's API thread call it.
+ * here prints on its own, exits or keeps state (but the caller's launch cache): the CLI and
+ * the daemon's API thread call it.
  */
 #ifndef SIGSYS_REPORT_REPORT_H
 #define SIGSYS_REPORT_REPORT_H
@@ -15,6 +16,7 @@
 #define REPORT_MESSAGE_MAX 200
 
 struct json_object;
+struct launch_cache;
 struct out;
 struct scheduler_policy;
 
@@ -27,6 +29,9 @@ struct report_options {
 	/* The diagnosis alone, without weighing the app's or job's history: for lists of many
 	 * tasks. The verdict is then null. */
 	bool brief;
+	/* Compiled launch profiles kept between reports (launch-cache.h); NULL: compile for
+	 * this report only (a one-shot command). */
+	struct launch_cache *launch_cache;
 };
 
 /*

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "verdict.h"
+#include "launch-cache.h"
 #include "../common/util.h"
 
 #include <json-c/json.h>
@@ -149,11 +150,14 @@ static bool same_cause(const struct cause *a, const struct cause *b)
 	       strcmp(a->name, b->name) == 0;
 }
 
-/* Diagnose another task of the app or job as its own report would. */
-static int past_cause(struct store *s, const char *id, struct cause *ret, struct store_error *err)
+/* Diagnose another task of the app or job as its own report would. The tasks of an app
+ * share their profile: the cache compiles it once for them all. */
+static int past_cause(struct store *s, struct launch_cache *cache, const char *id,
+		      struct cause *ret, struct store_error *err)
 {
 	struct task_evidence ev;
-	struct launch_profile p;
+	struct launch_profile scratch;
+	const struct launch_profile *p;
 	struct diagnosis d;
 	*ret = (struct cause){.outcome = OUTCOME_UNKNOWN};
 	int r = evidence_load(s, id, &ev, err);
@@ -161,12 +165,12 @@ static int past_cause(struct store *s, const char *id, struct cause *ret, struct
 		return 0; /* pruned since it was listed */
 	if (r < 0)
 		return r;
-	r = launch_profile_build(&ev.task, &p);
+	r = launch_cache_get(cache, &ev.task, &scratch, &p);
 	if (r == 0) {
-		diagnose(&ev, &p, &d);
+		diagnose(&ev, p, &d);
 		cause_of(&d, ret);
-		launch_profile_clear(&p);
 	}
+	launch_profile_clear(&scratch);
 	evidence_clear(&ev);
 	return r;
 }
@@ -239,7 +243,7 @@ static struct run_summary *run_of(struct verdict *v, const char *run_id)
 
 /* One past task into the counts: this run's (or the app's) and the earlier runs'. */
 static void count_task(struct verdict *v, const struct store_task *t, const struct past_task *pt,
-		       const struct cause *c, bool same)
+		       bool same)
 {
 	bool this_scope = !t->job_id || !strcmp(pt->run_id, t->run_id ? t->run_id : "");
 	if (this_scope) {
@@ -257,7 +261,6 @@ static void count_task(struct verdict *v, const struct store_task *t, const stru
 	run->same_cause += same && exit_failed(&pt->exit);
 	if (!run->first_ns || pt->seen_ns < run->first_ns)
 		run->first_ns = pt->seen_ns;
-	(void)c;
 }
 
 /* Walk the history newest first: the streak of the same cause, and the counts. */
@@ -266,16 +269,19 @@ static int weigh_history(struct store *s, const struct task_evidence *ev, const 
 {
 	const struct store_task *t = &ev->task;
 	struct past *h = calloc(1, sizeof(*h));
+	struct launch_cache *cache = NULL;
 	bool streak = true;
-	if (!h)
+	if (!h || launch_cache_new(&cache) < 0) {
+		free(h);
 		return -ENOMEM;
+	}
 	int r = load_past(s, t, h, err);
 	for (size_t i = 0; r >= 0 && i < h->n; i++) {
 		const struct past_task *pt = &h->tasks[i];
 		struct cause c = *now;
 		bool failed = exit_failed(&pt->exit);
 		if (failed && strcmp(pt->id, t->task_id) != 0)
-			r = past_cause(s, pt->id, &c, err);
+			r = past_cause(s, cache, pt->id, &c, err);
 		bool same = failed && same_cause(now, &c);
 		if (!strcmp(pt->id, t->task_id))
 			same = same_cause(now, now);
@@ -283,8 +289,9 @@ static int weigh_history(struct store *s, const struct task_evidence *ev, const 
 			v->same_cause++;
 		else if (streak && (exit_succeeded(&pt->exit) || failed))
 			streak = false; /* a success or another cause ends the streak */
-		count_task(v, t, pt, &c, same);
+		count_task(v, t, pt, same);
 	}
+	launch_cache_free(cache);
 	free(h);
 	return r < 0 ? r : 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "api.h"
 #include "evidence.h"
+#include "launch-cache.h"
 #include "daemon.h"
 #include "output.h"
 #include "report.h"
@@ -38,7 +39,8 @@ struct api {
 	struct MHD_Daemon *mhd;
 	char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const char *db, *profile_dir;
-	struct store *reader; /* the MHD thread's own, opened on first use */
+	struct store *reader;		   /* the MHD thread's own, opened on first use */
+	struct launch_cache *launch_cache; /* the MHD thread's: compiled launch profiles */
 	pthread_mutex_t lock;
 	struct api_snapshot snapshot;
 };
@@ -539,7 +541,9 @@ static void get_report(struct api *api, struct MHD_Connection *c, const char *id
 {
 	const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
 	struct scheduler_policy policy;
-	struct report_options o = {.profile_dir = api->profile_dir, .policy = &policy};
+	struct report_options o = {.profile_dir = api->profile_dir,
+				   .policy = &policy,
+				   .launch_cache = api->launch_cache};
 	struct store_error err = {""};
 	struct json_object *report = NULL;
 	report_builder build = builder_of(format);
@@ -643,7 +647,9 @@ static void get_failures(struct api *api, struct MHD_Connection *c, struct reply
 	const char *bad = failures_request_error(app, job, run, format);
 	struct scheduler_policy policy;
 	struct store_task_query q = {.limit = FAILURES_MAX};
-	struct report_options o = {.profile_dir = api->profile_dir, .policy = &policy};
+	struct report_options o = {.profile_dir = api->profile_dir,
+				   .policy = &policy,
+				   .launch_cache = api->launch_cache};
 	struct store_error err = {""};
 	struct task_ids l = {.newest_failed = SIZE_MAX};
 	struct json_object *body = NULL, *list = NULL;
@@ -800,6 +806,10 @@ int api_start(struct daemon *d)
 	}
 	api->db = d->config.db;
 	api->profile_dir = d->config.profile_dir;
+	if (launch_cache_new(&api->launch_cache) < 0) {
+		free(api);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&api->lock, NULL);
 	d->api = api;
 	api_publish(d);
@@ -826,6 +836,7 @@ void api_stop(struct daemon *d)
 	}
 	if (api->reader)
 		store_close(api->reader);
+	launch_cache_free(api->launch_cache);
 	pthread_mutex_destroy(&api->lock);
 	free(api);
 	d->api = NULL;
