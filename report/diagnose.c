@@ -4,6 +4,7 @@
 #include "profile-cmd.h"
 
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -425,11 +426,32 @@ static void append(char *buf, size_t size, const char *text)
 
 /* What is missing before "not seccomp" can be said, in full or brief (for the one-line
  * message); empty when nothing is. */
+/* Died of SIGSYS (or a shell said so: status 128 + 31), the way a seccomp kill ends. */
+static bool died_of_sigsys(const struct store_exit *x)
+{
+	return (x->kind == STORE_EXIT_SIGNAL && x->code == SIGSYS) ||
+	       (x->kind == STORE_EXIT_STATUS && x->code == 128 + SIGSYS);
+}
+
+static bool any_sigsys_death(const struct task_evidence *ev)
+{
+	for (size_t i = 0; i < ev->n_procs; i++)
+		if (died_of_sigsys(&ev->procs[i].exit))
+			return true;
+	return died_of_sigsys(&ev->task.exit);
+}
+
 static void missing_evidence(const struct task_evidence *ev, const struct diagnosis *d, bool brief,
 			     char *buf, size_t size)
 {
 	char text[160];
 	buf[0] = '\0';
+	/* Called without a kill in the evidence: a SIGSYS death is then unexplained. */
+	if (any_sigsys_death(ev))
+		append(buf, size,
+		       brief ? "a SIGSYS death without a seccomp record (yet)"
+			     : "a process died of SIGSYS, but no seccomp kill record has arrived: "
+			       "it may still be on its way, or was lost");
 	if (!ev->task.registered_ns)
 		append(buf, size,
 		       brief ? "never registered with sigsysd"

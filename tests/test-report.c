@@ -402,6 +402,8 @@ static void write_store(const char *db)
 	put_task(s, "t-running", 4002, changed, sigsys_profile_digest(other));
 	put_denial(s, "t-running", 4002, SYS_clone3);
 	put_denial(s, "t-bare", 4003, SYS_clone3);
+	put_task(s, "t-sigsys", 4004, sigsys_profile_text(p, &len), sigsys_profile_digest(p));
+	put_exit(s, 4004, SIGSYS); /* killed, and no record of the kill (yet) */
 	put_gap(s);
 	store_close(s);
 	sigsys_profile_free(p);
@@ -431,6 +433,12 @@ Test(report, unknown_names_the_missing_evidence, .timeout = 60)
 	expect_str(root, "errno", "EPERM");
 	cr_expect(jbool(root, "profile.changed_on_disk"),
 		  "the recorded profile is not default.json");
+	json_object_put(root);
+
+	root = report_json(&d, "t-sigsys");
+	expect_str(root, "outcome", "unknown");
+	cr_expect(strstr(jstr(root, "reason"), "died of SIGSYS"), "never not-seccomp: %s",
+		  jstr(root, "reason"));
 	json_object_put(root);
 
 	root = report_json(&d, "t-bare");
