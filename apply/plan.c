@@ -284,8 +284,11 @@ int plan_build(const struct sigsys_profile *profile, const struct sigsys_options
 	plan_arches(plan, profile);
 	plan->load_flags =
 		SECCOMP_FILTER_FLAG_LOG | (profile->filter_flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+	/* Notify mode: sigsysd records every notified call with its arguments; an audit
+	 * record of each would only be a second, poorer copy (kills are audited anyway). */
 	if (o->mode == SIGSYS_MODE_NOTIFY)
-		plan->load_flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		plan->load_flags = (plan->load_flags & ~(unsigned)SECCOMP_FILTER_FLAG_LOG) |
+				   SECCOMP_FILTER_FLAG_NEW_LISTENER;
 
 	for (size_t i = 0; i < profile->n_rules; i++) {
 		const struct profile_rule *rule = &profile->rules[i];
