@@ -46,6 +46,9 @@ struct ev_event {
 	uint32_t sources; /* enum seccomp_event_source; 0 for a count */
 	char comm[SECCOMP_EVENT_COMM_MAX + 1];
 	char name[SYSCALL_NAME_MAX]; /* "personality", or "nr 1234" when libseccomp has none */
+	bool has_args;		     /* bpf and notify events carry the six arguments */
+	uint64_t args[6];
+	char *strings; /* notify: the call's path arguments, a JSON array; NULL: none */
 	/* Set by the diagnosis. */
 	bool benign;
 	const char *benign_why;

@@ -84,6 +84,48 @@ static void out_identity(struct report *rp)
 	out_string(out, "reason", "%s\n", rp->d->reason);
 }
 
+/* The path arguments the notify source read: a JSON array of strings (null: unread). */
+static void out_strings(struct out *out, const char *strings)
+{
+	struct json_object *a = json_tokener_parse(strings);
+	out_array_begin(out, "strings");
+	for (size_t i = 0;
+	     json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+		if (json_object_is_type(s, json_type_string))
+			out_string(out, NULL, "           string \"%s\"\n",
+				   json_object_get_string(s));
+		else
+			out_null(out, NULL, "           string (unreadable)\n");
+	}
+	out_array_end(out);
+	json_object_put(a);
+}
+
+static void out_args_strings(struct report *rp, const struct ev_event *e)
+{
+	struct out *out = rp->out;
+	if (!e->has_args) {
+		null_why(rp, "args", "syscall.args", NULL,
+			 "audit records carry no arguments (the bpf and notify sources do)");
+		null_why(rp, "strings", "syscall.strings", NULL,
+			 "audit records carry no arguments (the notify source reads strings)");
+		return;
+	}
+	out_text(out, "           args");
+	out_array_begin(out, "args");
+	for (int i = 0; i < 6; i++)
+		out_uint(out, NULL, " %#jx", e->args[i]);
+	out_array_end(out);
+	out_text(out, "\n");
+	if (e->strings)
+		out_strings(out, e->strings);
+	else
+		null_why(rp, "strings", "syscall.strings", NULL,
+			 "no strings stored: the call has no path argument sigsys reads, it did "
+			 "not come through the notify source, or sigsysd runs with --redact");
+}
+
 static void out_syscall(struct report *rp)
 {
 	const struct ev_event *e = rp->d->decisive;
@@ -100,10 +142,7 @@ static void out_syscall(struct report *rp)
 	out_int(out, "pid", " by process %jd", e->pid);
 	out_string(out, "comm", " (%s)", e->comm);
 	out_time(out, "time", " at %s\n", e->time_ns);
-	null_why(rp, "args", "syscall.args", NULL,
-		 "audit records carry no arguments (the bpf and notify sources will)");
-	null_why(rp, "strings", "syscall.strings", NULL,
-		 "audit records carry no arguments (the notify source will read strings)");
+	out_args_strings(rp, e);
 	out_object_end(out);
 }
 

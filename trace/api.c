@@ -145,6 +145,20 @@ static struct json_object *event_sources(uint32_t sources)
 	return a;
 }
 
+/* The six arguments (bpf, notify) and the path strings the notify source read. */
+static void event_args_strings(struct json_object *o, const struct store_event_row *row)
+{
+	struct json_object *args = NULL;
+	if (row->event.has_args) {
+		args = json_object_new_array();
+		for (int i = 0; i < 6; i++)
+			json_object_array_add(args, json_object_new_uint64(row->event.args[i]));
+	}
+	json_object_object_add(o, "args", args);
+	json_object_object_add(o, "strings",
+			       row->strings ? json_tokener_parse(row->strings) : NULL);
+}
+
 static struct json_object *event_json(const struct store_event_row *row)
 {
 	const struct seccomp_event *e = &row->event;
@@ -168,6 +182,7 @@ static struct json_object *event_json(const struct store_event_row *row)
 	json_object_object_add(o, "action",
 			       json_object_new_string(sigsys_action_name(seccomp_event_action(e))));
 	json_object_object_add(o, "sources", event_sources(e->sources));
+	event_args_strings(o, row);
 	return o;
 }
 
