@@ -14,6 +14,9 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <limits.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -550,4 +553,114 @@ Test(notify, listener_metadata_forms)
 		cr_expect_lt(notify_metadata_parse(bad[i], &t, why, sizeof(why)), 0, "%s", bad[i]);
 		cr_expect(why[0], "%s: says why", bad[i]);
 	}
+}
+
+/* ---- crun, a real OCI runtime, as the agent's client ----------------------------------- */
+
+static const char crun_config[] =
+	"{\"ociVersion\": \"1.0.2\","
+	" \"process\": {\"terminal\": false, \"user\": {\"uid\": 0, \"gid\": 0}, \"cwd\": \"/\","
+	"   \"env\": [\"PATH=/usr/bin:/bin\"], \"args\": [\"/probe\", \"getpid\","
+	"   \"mkdir:s/tmp/made-by-the-container:0755\"]},"
+	" \"root\": {\"path\": \"rootfs\", \"readonly\": false},"
+	" \"mounts\": ["
+	"  {\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
+	"  {\"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
+	"   \"options\": [\"nosuid\", \"mode=755\"]},"
+	"  {\"destination\": \"/usr\", \"type\": \"bind\", \"source\": \"/usr\","
+	"   \"options\": [\"rbind\", \"ro\"]},"
+	"  {\"destination\": \"/etc\", \"type\": \"bind\", \"source\": \"/etc\","
+	"   \"options\": [\"rbind\", \"ro\"]},"
+	"  {\"destination\": \"/probe\", \"type\": \"bind\", \"source\": \"%s\","
+	"   \"options\": [\"bind\", \"ro\"]}],"
+	" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}],"
+	"  \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
+	"   \"architectures\": [\"SCMP_ARCH_X86_64\"],"
+	"   \"listenerPath\": \"%s/notify.sock\","
+	"   \"listenerMetadata\": \"task_id=crun-task-1;framework=marathon;app_id=/notify;"
+	"on_notify=errno:EACCES\","
+	"   \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"],"
+	"     \"action\": \"SCMP_ACT_NOTIFY\"}]}}}";
+
+/* The rootfs: host /usr and /etc (bind mounts), the merged-/usr links, /tmp. */
+static void write_bundle(const char *bundle, const char *run_dir)
+{
+	char path[PATH_MAX], config[4096];
+	static const char *const links[][2] = {{"bin", "usr/bin"},
+					       {"lib", "usr/lib"},
+					       {"lib64", "usr/lib64"},
+					       {"sbin", "usr/sbin"}};
+	cr_assert_eq(mkdir(bundle, 0755), 0);
+	format_into(path, sizeof(path), "%s/rootfs", bundle);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	static const char *const dirs[] = {"usr", "etc", "proc", "dev", "tmp"};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		format_into(path, sizeof(path), "%s/rootfs/%s", bundle, dirs[i]);
+		cr_assert_eq(mkdir(path, 0755), 0, "%s: %m", path);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		format_into(path, sizeof(path), "%s/rootfs/%s", bundle, links[i][0]);
+		cr_assert_eq(symlink(links[i][1], path), 0, "%s: %m", path);
+	}
+	format_into(path, sizeof(path), "%s/rootfs/probe", bundle);
+	write_text(path, "");
+	format_into(config, sizeof(config), crun_config, env_path("SIGSYS_PROBE"), run_dir);
+	format_into(path, sizeof(path), "%s/config.json", bundle);
+	write_text(path, config);
+}
+
+/* crun refuses the hybrid cgroup layout (FACTS.md): it runs in a mount namespace without
+ * cgroup2. In the child: plain syscalls only, then exec. */
+static int run_crun(char *const argv[], const char *out, const char *err)
+{
+	static char *const env[] = {"PATH=/usr/bin:/bin", NULL};
+	pid_t pid = test_fork();
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 ||
+		    unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(120);
+		umount2("/sys/fs/cgroup/unified", MNT_DETACH);
+		execve(argv[0], argv, env);
+		_exit(121);
+	}
+	cr_assert_gt(pid, 0, "fork: %m");
+	return harness_wait(pid);
+}
+
+Test(notify, crun_hands_its_container_listener_to_notify_sock)
+{
+	struct notify_run r;
+	char bundle[160], state[160], out[160], err[160], id[64];
+	notify_run_start(&r, "notify-crun");
+	format_into(bundle, sizeof(bundle), "%s/bundle", r.d.dir);
+	format_into(state, sizeof(state), "%s/crun-state", r.d.dir);
+	format_into(out, sizeof(out), "%s/crun.out", r.d.dir);
+	format_into(err, sizeof(err), "%s/crun.err", r.d.dir);
+	format_into(id, sizeof(id), "sigsys-notify-%d", (int)getpid());
+	cr_assert_eq(mkdir(state, 0700), 0);
+	write_bundle(bundle, r.d.run_dir);
+
+	char *run[] = {
+		"/usr/bin/crun", "--root", state, "--cgroup-manager=disabled", "run", "--bundle",
+		bundle,		 id,	   NULL};
+	int status = run_crun(run, out, err);
+	char *del[] = {"/usr/bin/crun", "--root", state, "--cgroup-manager=disabled",
+		       "delete",	"-f",	  id,	 NULL};
+	run_crun(del, "/dev/null", "/dev/null");
+	_cleanup_free_ char *text = read_text(out), *errors = read_text(err);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "crun: %#x: %s", status, errors);
+	cr_expect(strstr(text, "mkdir=-EACCES\n"), "the metadata's on_notify errno: %s", text);
+
+	struct seen seen = task_events(&r.d, "crun-task-1");
+	cr_assert_eq(seen.n, 1, "the notified mkdir, recorded for the metadata's task: %zu",
+		     seen.n);
+	cr_expect_str_eq(seen.container_id, id, "the container id from state.id");
+	cr_expect(strstr(seen.strings[0], "made-by-the-container"), "the path: %s",
+		  seen.strings[0]);
+	cr_expect_eq(seen.code, SECCOMP_RET_ERRNO | EACCES);
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
 }
