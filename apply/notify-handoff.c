@@ -53,8 +53,9 @@ static void *helper_main(void *arg)
 	if (r < 0) {
 		char line[1024];
 		snprintf(line, sizeof(line),
-			 "--mode notify: sigsysd did not take the listener: %s (the task is not "
-			 "started: its denied calls would have no one to answer them)",
+			 "sigsysd did not take the seccomp listener (notify mode, or NOTIFY rules "
+			 "of the profile): %s (the task is not started: its notified calls would "
+			 "have no one to answer them)",
 			 err.message[0] ? err.message : strerror(-r));
 		helper_fail(line);
 	}

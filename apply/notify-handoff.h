@@ -15,6 +15,7 @@
  * listener at RUN_DIR. Returns only when sigsysd holds the listener: on any failure the
  * helper prints one line and ends the whole process with exit status 125 — the task never
  * runs without someone to answer its denied calls. */
+/* Also for the profile's own NOTIFY rules in the other modes. */
 void notify_load_and_handoff(const struct sigsys_filter *filter, unsigned load_flags,
 			     const char *run_dir, const struct sigsys_registration *reg);
 

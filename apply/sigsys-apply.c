@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -548,6 +549,12 @@ static const char *profile_name_of(const struct config *c, const struct launch *
 	return c->profile ? c->profile : "default.json";
 }
 
+/* Notify mode, or NOTIFY actions of the profile itself: a listener sigsysd must hold. */
+static bool has_listener(const struct launch *l)
+{
+	return l->filter && (sigsys_filter_flags(l->filter) & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+}
+
 static const char *run_dir_of(const struct config *c)
 {
 	const char *run_dir = c->run_dir ? c->run_dir : env_or(NULL, "SIGSYS_RUN_DIR");
@@ -595,7 +602,7 @@ static void register_task(const struct config *c, const struct launch *l)
 static _Noreturn void become_task(const struct config *c, struct launch *l)
 {
 	unsigned load_flags = geteuid() == 0 ? 0 : SIGSYS_LOAD_NO_NEW_PRIVS;
-	if (l->filter && l->mode == SIGSYS_MODE_NOTIFY) {
+	if (l->filter && has_listener(l)) {
 		/* Registered together with the listener: the launch fails without sigsysd. */
 		static struct sigsys_registration reg;
 		reg = registration_of(c, l);
@@ -649,7 +656,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigsys-apply: %s: command not found\n", c.argv[0]);
 		return EXIT_NOT_FOUND;
 	}
-	if (l.unconfined || l.mode != SIGSYS_MODE_NOTIFY)
+	if (!has_listener(&l))
 		register_task(&c, &l);
 	become_task(&c, &l);
 }

@@ -139,6 +139,7 @@ static const char *json_path_string(struct json_object *o, const char *a, const 
 
 struct seen {
 	size_t n;
+	size_t from_notify; /* events the notify source recorded */
 	char strings[4][256];
 	char container_id[256];
 	uint32_t code;
@@ -155,6 +156,7 @@ static int on_row(const struct store_event_row *row, void *userdata)
 		    row->container_id ? row->container_id : "");
 	s->code = row->event.code;
 	s->has_args = row->event.has_args;
+	s->from_notify += (row->event.sources & SECCOMP_EVENT_SOURCE_NOTIFY) != 0;
 	s->n++;
 	return 0;
 }
@@ -256,6 +258,48 @@ Test(notify, a_denied_open_is_named_in_the_report)
 	cr_assert(json_object_object_get_ex(sys, "args", &args) &&
 		  json_object_array_length(args) == 6);
 	json_object_put(rep);
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+Test(notify, a_profiles_own_notify_rule_goes_to_sigsysd_in_enforce_mode)
+{
+	struct notify_run r;
+	char out[160], call[200];
+	notify_run_start(&r, "notify-own");
+	write_text(r.profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+			      " {\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	format_into(call, sizeof(call), "mkdir:s%s/own:0755", r.d.dir);
+	char *args[] = {(char *)env_path("SIGSYS_APPLY"),
+			"-q",
+			"--run-dir",
+			r.d.run_dir,
+			"--profile",
+			r.profile,
+			"--no-cache",
+			"--caps",
+			"",
+			"--mode",
+			"enforce",
+			"--task-id",
+			"notify-own-1",
+			"--",
+			(char *)env_path("SIGSYS_PROBE"),
+			call,
+			NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	int status = harness_wait(harness_spawn(args, &fa));
+	posix_spawn_file_actions_destroy(&fa);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	_cleanup_free_ char *text = read_text(out);
+	cr_expect(strstr(text, "mkdir=-EPERM\n"),
+		  "no errno in a NOTIFY rule: EPERM, not ENOSYS: %s", text);
+	/* Enforce mode keeps FLAG_LOG (its ERRNO rules are audited): the kernel's audit
+	 * record of the notification (action USER_NOTIF) may be stored beside sigsysd's. */
+	cr_expect_eq(task_events(&r.d, "notify-own-1").from_notify, 1);
 	daemon_run_stop(&r.d);
 	daemon_run_remove(&r.d);
 }

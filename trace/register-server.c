@@ -149,13 +149,11 @@ static void process(struct daemon *d, struct reg_conn *c)
 		reply(c->fd, false, why);
 		return;
 	}
-	if (reg.listener != (c->listener_fd >= 0) ||
-	    (reg.listener && reg.mode != SIGSYS_MODE_NOTIFY)) {
+	if (reg.listener != (c->listener_fd >= 0)) {
 		reply(c->fd, false,
-		      reg.listener && c->listener_fd < 0
-			      ? "\"listener\": true, but no fd came with the message"
-			      : "a listener fd comes only with a notify-mode registration that "
-				"says \"listener\": true");
+		      reg.listener ? "\"listener\": true, but no fd came with the message"
+				   : "a listener fd comes only with a registration that says "
+				     "\"listener\": true");
 		registration_clear(&reg);
 		return;
 	}
