@@ -621,13 +621,12 @@ static const char crun_config[] =
 	"  \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\","
 	"   \"architectures\": [\"SCMP_ARCH_X86_64\"],"
 	"   \"listenerPath\": \"%s/notify.sock\","
-	"   \"listenerMetadata\": \"task_id=crun-task-1;framework=marathon;app_id=/notify;"
-	"on_notify=errno:EACCES\","
+	"   \"listenerMetadata\": \"%s\","
 	"   \"syscalls\": [{\"names\": [\"mkdir\", \"mkdirat\"],"
 	"     \"action\": \"SCMP_ACT_NOTIFY\"}]}}}";
 
 /* The rootfs: host /usr and /etc (bind mounts), the merged-/usr links, /tmp. */
-static void write_bundle(const char *bundle, const char *run_dir)
+static void write_bundle(const char *bundle, const char *run_dir, const char *metadata)
 {
 	char path[PATH_MAX], config[4096];
 	static const char *const links[][2] = {{"bin", "usr/bin"},
@@ -648,7 +647,8 @@ static void write_bundle(const char *bundle, const char *run_dir)
 	}
 	format_into(path, sizeof(path), "%s/rootfs/probe", bundle);
 	write_text(path, "");
-	format_into(config, sizeof(config), crun_config, env_path("SIGSYS_PROBE"), run_dir);
+	format_into(config, sizeof(config), crun_config, env_path("SIGSYS_PROBE"), run_dir,
+		    metadata);
 	format_into(path, sizeof(path), "%s/config.json", bundle);
 	write_text(path, config);
 }
@@ -674,19 +674,18 @@ static int run_crun(char *const argv[], const char *out, const char *err)
 	return harness_wait(pid);
 }
 
-Test(notify, crun_hands_its_container_listener_to_notify_sock)
+/* crun run of the probe container, with this listenerMetadata; returns crun's status. */
+static int crun_container(const struct notify_run *r, const char *metadata, char id[64],
+			  char **ret_output)
 {
-	struct notify_run r;
-	char bundle[160], state[160], out[160], err[160], id[64];
-	notify_run_start(&r, "notify-crun");
-	format_into(bundle, sizeof(bundle), "%s/bundle", r.d.dir);
-	format_into(state, sizeof(state), "%s/crun-state", r.d.dir);
-	format_into(out, sizeof(out), "%s/crun.out", r.d.dir);
-	format_into(err, sizeof(err), "%s/crun.err", r.d.dir);
-	format_into(id, sizeof(id), "sigsys-notify-%d", (int)getpid());
+	char bundle[160], state[160], out[160], err[160];
+	format_into(bundle, sizeof(bundle), "%s/bundle", r->d.dir);
+	format_into(state, sizeof(state), "%s/crun-state", r->d.dir);
+	format_into(out, sizeof(out), "%s/crun.out", r->d.dir);
+	format_into(err, sizeof(err), "%s/crun.err", r->d.dir);
+	format_into(id, 64, "sigsys-notify-%d", (int)getpid());
 	cr_assert_eq(mkdir(state, 0700), 0);
-	write_bundle(bundle, r.d.run_dir);
-
+	write_bundle(bundle, r->d.run_dir, metadata);
 	char *run[] = {
 		"/usr/bin/crun", "--root", state, "--cgroup-manager=disabled", "run", "--bundle",
 		bundle,		 id,	   NULL};
@@ -694,8 +693,22 @@ Test(notify, crun_hands_its_container_listener_to_notify_sock)
 	char *del[] = {"/usr/bin/crun", "--root", state, "--cgroup-manager=disabled",
 		       "delete",	"-f",	  id,	 NULL};
 	run_crun(del, "/dev/null", "/dev/null");
-	_cleanup_free_ char *text = read_text(out), *errors = read_text(err);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "crun: %#x: %s", status, errors);
+	_cleanup_free_ char *errors = read_text(err);
+	*ret_output = read_text(out);
+	cr_assert(WIFEXITED(status), "crun: %#x: %s", status, errors);
+	return status;
+}
+
+Test(notify, crun_hands_its_container_listener_to_notify_sock)
+{
+	struct notify_run r;
+	char id[64];
+	notify_run_start(&r, "notify-crun");
+	_cleanup_free_ char *text = NULL;
+	int status = crun_container(
+		&r, "task_id=crun-task-1;framework=marathon;app_id=/notify;on_notify=errno:EACCES",
+		id, &text);
+	cr_assert_eq(WEXITSTATUS(status), 0, "crun: %#x: %s", status, text);
 	cr_expect(strstr(text, "mkdir=-EACCES\n"), "the metadata's on_notify errno: %s", text);
 
 	struct seen seen = task_events(&r.d, "crun-task-1");
@@ -705,6 +718,27 @@ Test(notify, crun_hands_its_container_listener_to_notify_sock)
 	cr_expect(strstr(seen.strings[0], "made-by-the-container"), "the path: %s",
 		  seen.strings[0]);
 	cr_expect_eq(seen.code, SECCOMP_RET_ERRNO | EACCES);
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+Test(notify, crun_on_notify_kill_records_then_kills)
+{
+	struct notify_run r;
+	char id[64];
+	notify_run_start(&r, "notify-crun-kill");
+	_cleanup_free_ char *text = NULL;
+	int status = crun_container(&r,
+				    "{\\\"task_id\\\": \\\"crun-kill-1\\\", "
+				    "\\\"on_notify\\\": \\\"kill\\\"}",
+				    id, &text);
+	/* crun reports a container killed by signal N as 128 + N */
+	cr_expect_eq(WEXITSTATUS(status), 128 + SIGKILL, "crun: %#x: %s", status, text);
+	cr_expect(strstr(text, "getpid="), "the probe ran: %s", text);
+	cr_expect_null(strstr(text, "mkdir="), "the mkdir never returned: %s", text);
+	struct seen seen = task_events(&r.d, "crun-kill-1");
+	cr_assert_eq(seen.n, 1, "recorded before the kill: %zu", seen.n);
+	cr_expect_eq(seen.code, SECCOMP_RET_USER_NOTIF);
 	daemon_run_stop(&r.d);
 	daemon_run_remove(&r.d);
 }

@@ -273,6 +273,10 @@ static void serve(struct daemon *d, struct notify_listener *l)
 	if (ioctl(l->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 		return;
 	to_event(req, &e);
+	if (!notification_valid(l->fd, req->id)) { /* gone: its pid may be someone else's now */
+		e.comm[0] = e.exe[0] = '\0';
+		e.pid = e.tid;
+	}
 	_cleanup_free_ char *strings =
 		d->config.redact ? NULL : read_strings(l->fd, req, scmp_arch_of(e.arch, e.nr));
 	int errnum =
