@@ -11,6 +11,7 @@
 #include "store.h"
 #include "test-helpers.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
@@ -202,6 +203,26 @@ static void wait_for_file(const char *path)
 		harness_sleep_ms(20);
 }
 
+/* How many seccomp listeners process PID holds. */
+static int listeners_held(pid_t pid)
+{
+	char dir[64], path[128], target[64];
+	int n = 0;
+	format_into(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(dir);
+	cr_assert(d, "%s: %m", dir);
+	for (struct dirent *e; (e = readdir(d));) {
+		format_into(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			n += strcmp(target, "anon_inode:seccomp notify") == 0;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 /* ---- sigsys-apply --mode notify ---------------------------------------------------------- */
 
 Test(notify, the_task_gets_the_profiles_errno_and_sigsysd_the_path)
@@ -230,6 +251,42 @@ Test(notify, the_task_gets_the_profiles_errno_and_sigsysd_the_path)
 		memmove(p, p + 1, strlen(p));
 	cr_expect_str_eq(seen.strings[0], want);
 	cr_expect(seen.has_args, "all six arguments are recorded");
+	/* The task is gone: its listener hangs up (EPOLLHUP) and sigsysd lets go of it. */
+	while (listeners_held(r.d.pid) > 0)
+		harness_sleep_ms(20);
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+Test(notify, redact_keeps_the_strings_out_of_the_store)
+{
+	struct notify_run r;
+	char sock[160], out[160], call[200];
+	daemon_run_dirs(&r.d, "notify-redact");
+	format_into(r.profile, sizeof(r.profile), "%s/notify.json", r.d.dir);
+	write_text(r.profile, notify_profile);
+	char *daemon[] = {(char *)env_path("SIGSYSD"),
+			  "--foreground",
+			  "--run-dir",
+			  r.d.run_dir,
+			  "--db",
+			  r.d.db,
+			  "--sources",
+			  "proc,notify",
+			  "--redact",
+			  NULL};
+	r.d.pid = harness_spawn(daemon, NULL);
+	format_into(sock, sizeof(sock), "%s/register.sock", r.d.run_dir);
+	wait_for_file(sock);
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	format_into(call, sizeof(call), "mkdir:s%s/private-name:0755", r.d.dir);
+	char *argv[] = {(char *)env_path("SIGSYS_PROBE"), call, NULL};
+	int status = harness_wait(launch(&r, "notify-redact-1", out, argv));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	struct seen seen = task_events(&r.d, "notify-redact-1");
+	cr_assert_eq(seen.n, 1);
+	cr_expect_str_eq(seen.strings[0], "", "no strings stored under --redact");
+	cr_expect(seen.has_args, "the arguments are kept");
 	daemon_run_stop(&r.d);
 	daemon_run_remove(&r.d);
 }
