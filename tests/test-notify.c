@@ -361,6 +361,31 @@ Test(notify, a_profiles_own_notify_rule_goes_to_sigsysd_in_enforce_mode)
 	daemon_run_remove(&r.d);
 }
 
+/* Every call the hand-off makes is notified for the task thread: had that thread sent the
+ * listener itself, it would block forever on its first socket call (FACTS.md). */
+Test(notify, the_hand_off_does_not_deadlock_when_its_own_calls_are_notified)
+{
+	struct notify_run r;
+	char out[160];
+	notify_run_start(&r, "notify-handoff");
+	write_text(
+		r.profile,
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"socket\","
+		" \"connect\", \"sendmsg\", \"sendto\", \"recvmsg\", \"recvfrom\", \"nanosleep\","
+		" \"clock_nanosleep\", \"futex\", \"setsockopt\", \"getsockopt\"],"
+		" \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}");
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	char *argv[] = {(char *)env_path("SIGSYS_PROBE"), "socket:1:1:0", NULL};
+	int status = harness_wait(launch(&r, "notify-handoff-1", out, argv));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	_cleanup_free_ char *text = read_text(out);
+	cr_expect(strstr(text, "socket=-EACCES\n"), "answered by sigsysd: %s", text);
+	cr_expect_eq(task_events(&r.d, "notify-handoff-1").from_notify, 1,
+		     "only the task's own call was notified, none of the hand-off's");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
 Test(notify, without_sigsysd_the_launch_refuses_to_start)
 {
 	struct notify_run r;
