@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <grp.h>
 #include <signal.h>
 #include <string.h>
@@ -206,12 +207,16 @@ static void detached(int ready_fd, bool ok)
 
 #define RESTART_ENV "SIGSYSD_RESTARTED"
 
+/* The binary's path, taken at start: after an upgrade it names the new binary, while
+ * /proc/self/exe would still be the old, replaced one. */
+static char own_path[PATH_MAX];
+
 /* Exec sigsysd again, same arguments; the listeners stay open across it (NOTIFY_ENV lists
  * them), so no notified task sees ENOSYS. Returns only when the exec failed. */
 static int restart(char **argv, bool detached)
 {
 	setenv(RESTART_ENV, detached ? "detached" : "foreground", 1);
-	execv("/proc/self/exe", argv);
+	execv(own_path[0] ? own_path : "/proc/self/exe", argv);
 	daemon_log(LOG_ERR, "restart: cannot exec sigsysd again: %m; the listeners are lost");
 	return 1;
 }
@@ -221,6 +226,8 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	int ready_fd = -1;
 	daemon_config_init(&d.config);
+	ssize_t n = readlink("/proc/self/exe", own_path, sizeof(own_path) - 1);
+	own_path[n > 0 ? n : 0] = '\0';
 	if (parse_args(argc, argv, &d.config) < 0)
 		return 2;
 	daemon_log_init(true);
