@@ -265,6 +265,18 @@ static void plan_arches(struct plan *plan, const struct sigsys_profile *profile)
 			plan->arches[plan->n_arches++] = profile->arches[i];
 }
 
+/* A NOTIFY action the profile itself has (enforce and kill keep it): its listener goes to
+ * sigsysd as in notify mode, or every such call would get ENOSYS. */
+static bool plan_notifies(const struct plan *plan)
+{
+	if (plan->default_action == SCMP_ACT_NOTIFY)
+		return true;
+	for (size_t i = 0; i < plan->n_rules; i++)
+		if (plan->rules[i].action == SCMP_ACT_NOTIFY)
+			return true;
+	return false;
+}
+
 int plan_build(const struct sigsys_profile *profile, const struct sigsys_options *o,
 	       struct plan *plan, struct sigsys_error *err)
 {
@@ -284,8 +296,11 @@ int plan_build(const struct sigsys_profile *profile, const struct sigsys_options
 	plan_arches(plan, profile);
 	plan->load_flags =
 		SECCOMP_FILTER_FLAG_LOG | (profile->filter_flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+	/* Notify mode: sigsysd records every notified call with its arguments; an audit
+	 * record of each would only be a second, poorer copy (kills are audited anyway). */
 	if (o->mode == SIGSYS_MODE_NOTIFY)
-		plan->load_flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+		plan->load_flags = (plan->load_flags & ~(unsigned)SECCOMP_FILTER_FLAG_LOG) |
+				   SECCOMP_FILTER_FLAG_NEW_LISTENER;
 
 	for (size_t i = 0; i < profile->n_rules; i++) {
 		const struct profile_rule *rule = &profile->rules[i];
@@ -303,6 +318,8 @@ int plan_build(const struct sigsys_profile *profile, const struct sigsys_options
 	int r = plan_add_probes(plan, profile, o);
 	if (r < 0)
 		plan_clear(plan);
+	else if (plan_notifies(plan))
+		plan->load_flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	return r;
 }
 

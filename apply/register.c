@@ -140,14 +140,43 @@ static int read_reply(int fd, struct sigsys_error *err)
 	return accepted ? 0 : -EPERM;
 }
 
-static int send_to_daemon(const char *run_dir, const char *text, size_t len,
+/* The 4-byte length, with the listener fd (if any) riding on it: the fd and the registration
+ * it belongs to arrive together or not at all. */
+static int send_header(int fd, uint32_t len, int listener_fd)
+{
+	uint32_t be = htonl(len);
+	if (listener_fd < 0)
+		return write_all(fd, &be, sizeof(be), true);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control = {0};
+	struct iovec iov = {&be, sizeof(be)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &listener_fd, sizeof(int));
+	ssize_t n;
+	do
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return write_all(fd, (const char *)&be + n, sizeof(be) - (size_t)n, true);
+}
+
+static int send_to_daemon(const char *run_dir, const char *text, size_t len, int listener_fd,
 			  struct sigsys_error *err)
 {
 	_cleanup_close_ int fd = connect_daemon(run_dir);
 	if (fd < 0)
 		return fd;
-	uint32_t be = htonl((uint32_t)len);
-	int r = write_all(fd, &be, sizeof(be), true);
+	int r = send_header(fd, (uint32_t)len, listener_fd);
 	if (r >= 0)
 		r = write_all(fd, text, len, true);
 	/* A refusal may come before the message was read: its answer still counts. */
@@ -217,7 +246,7 @@ int sigsys_register(const char *run_dir, const struct sigsys_registration *reg,
 	struct json_object *o = registration_json(reg, start_ns);
 	size_t len;
 	const char *text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
-	r = send_to_daemon(run_dir, text, len, err);
+	r = send_to_daemon(run_dir, text, len, -1, err);
 	if (r == -EPERM) { /* the daemon answered no: spooling would not change its mind */
 		json_object_put(o);
 		return r;
@@ -237,4 +266,32 @@ int sigsys_register(const char *run_dir, const struct sigsys_registration *reg,
 			run_dir, strerror(-daemon_r), run_dir,
 			r == -EACCES ? "root only" : strerror(-r));
 	return r < 0 ? r : SIGSYS_SPOOLED;
+}
+
+int sigsys_register_listener(const char *run_dir, const struct sigsys_registration *reg,
+			     int listener_fd, struct sigsys_error *err)
+{
+	uint64_t start_ns = 0;
+	if (!run_dir || !reg || reg->pid <= 0 || listener_fd < 0)
+		return -EINVAL;
+	int r = proc_start_time_ns(reg->pid, &start_ns);
+	if (r < 0) {
+		if (err)
+			format_into(err->message, sizeof(err->message),
+				    "cannot read the start time of pid %d: %s", (int)reg->pid,
+				    strerror(-r));
+		return r;
+	}
+	struct json_object *o = registration_json(reg, start_ns);
+	json_object_object_add(o, "listener", json_object_new_boolean(true));
+	size_t len;
+	const char *text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	r = send_to_daemon(run_dir, text, len, listener_fd, err);
+	json_object_put(o);
+	/* No spool: a listener nobody holds would block the task's first denied call. */
+	if (r < 0 && r != -EPERM && err)
+		format_into(err->message, sizeof(err->message),
+			    "sigsysd is not reachable at %s/register.sock (%s)", run_dir,
+			    strerror(-r));
+	return r < 0 ? r : SIGSYS_REGISTERED;
 }

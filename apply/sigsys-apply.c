@@ -6,12 +6,14 @@
  * process becomes the task.
  */
 #include "sigsys.h"
+#include "notify-handoff.h"
 #include "../common/util.h"
 
 #include <getopt.h>
 #include <grp.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -96,7 +98,10 @@ static void usage(FILE *out)
 	      "                        log: every denial becomes LOG, nothing fails;\n"
 	      "                        kill: every denial becomes KILL_PROCESS (SIGSYS names\n"
 	      "                          the syscall), start-up probes get ENOSYS;\n"
-	      "                        notify: denials go to sigsysd (needs the daemon)\n"
+	      "                        notify: ERRNO and TRAP denials go to sigsysd, which\n"
+	      "                          records them with their arguments and answers\n"
+	      "                          with the profile's errno (refuses to start\n"
+	      "                          without sigsysd)\n"
 	      "  --caps LIST|auto      capabilities that includes/excludes are resolved\n"
 	      "                        against: CAP_A,CAP_B, all, or auto (default: this\n"
 	      "                        process's bounding set, as Mesos does)\n"
@@ -440,9 +445,6 @@ static void compile_filter(const struct config *c, struct launch *l)
 		die("%s", err.message);
 	l->mode = o.mode;
 	l->caps = o.caps;
-	if (sigsys_filter_flags(l->filter) & 0x8 /* NEW_LISTENER */)
-		die("--mode notify needs sigsysd to take the listener; sigsysd's notify source "
-		    "is not available in this version");
 }
 
 static void warn_all(const struct config *c, const struct launch *l)
@@ -547,13 +549,21 @@ static const char *profile_name_of(const struct config *c, const struct launch *
 	return c->profile ? c->profile : "default.json";
 }
 
-/* Before the filter is loaded (the profile may deny sockets). Best effort: a launch never
- * fails for want of sigsysd; the operator is told once. */
-static void register_task(const struct config *c, const struct launch *l)
+/* Notify mode, or NOTIFY actions of the profile itself: a listener sigsysd must hold. */
+static bool has_listener(const struct launch *l)
+{
+	return l->filter && (sigsys_filter_flags(l->filter) & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+}
+
+static const char *run_dir_of(const struct config *c)
 {
 	const char *run_dir = c->run_dir ? c->run_dir : env_or(NULL, "SIGSYS_RUN_DIR");
-	struct sigsys_error err;
-	struct sigsys_registration reg = {
+	return run_dir ? run_dir : DEFAULT_RUN_DIR;
+}
+
+static struct sigsys_registration registration_of(const struct config *c, const struct launch *l)
+{
+	return (struct sigsys_registration){
 		.pid = getpid(),
 		.task_id = c->id.task_id,
 		.framework = c->id.framework,
@@ -567,8 +577,15 @@ static void register_task(const struct config *c, const struct launch *l)
 		.mode = l->mode,
 		.caps = l->caps,
 	};
-	if (!run_dir)
-		run_dir = DEFAULT_RUN_DIR;
+}
+
+/* Before the filter is loaded (the profile may deny sockets). Best effort: a launch never
+ * fails for want of sigsysd; the operator is told once. */
+static void register_task(const struct config *c, const struct launch *l)
+{
+	const char *run_dir = run_dir_of(c);
+	struct sigsys_error err;
+	struct sigsys_registration reg = registration_of(c, l);
 	int r = sigsys_register(run_dir, &reg, &err);
 	if (c->quiet || r == SIGSYS_REGISTERED)
 		return;
@@ -584,9 +601,14 @@ static void register_task(const struct config *c, const struct launch *l)
 /* After the filter is loaded: as few syscalls as possible, then exec. */
 static _Noreturn void become_task(const struct config *c, struct launch *l)
 {
-	if (l->filter) {
-		int r = sigsys_filter_load(l->filter,
-					   geteuid() == 0 ? 0 : SIGSYS_LOAD_NO_NEW_PRIVS);
+	unsigned load_flags = geteuid() == 0 ? 0 : SIGSYS_LOAD_NO_NEW_PRIVS;
+	if (l->filter && has_listener(l)) {
+		/* Registered together with the listener: the launch fails without sigsysd. */
+		static struct sigsys_registration reg;
+		reg = registration_of(c, l);
+		notify_load_and_handoff(l->filter, load_flags, run_dir_of(c), &reg);
+	} else if (l->filter) {
+		int r = sigsys_filter_load(l->filter, load_flags);
 		if (r < 0)
 			die("loading the seccomp filter: %s", strerror(-r));
 	}
@@ -634,6 +656,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sigsys-apply: %s: command not found\n", c.argv[0]);
 		return EXIT_NOT_FOUND;
 	}
-	register_task(&c, &l);
+	if (!has_listener(&l))
+		register_task(&c, &l);
 	become_task(&c, &l);
 }

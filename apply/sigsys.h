@@ -167,6 +167,14 @@ struct sigsys_registration {
 int sigsys_register(const char *run_dir, const struct sigsys_registration *reg,
 		    struct sigsys_error *err);
 
+/* Notify mode: register the task and hand its seccomp listener fd (what
+ * sigsys_filter_load() returned) to sigsysd in the same message. Never spooled: until sigsysd
+ * holds the fd, every notified call of the task blocks. Returns SIGSYS_REGISTERED, -EPERM
+ * when sigsysd refused (err says why), or another negative errno when it is not reachable.
+ * Call it from a thread or process that is not under the filter and shares the fd table. */
+int sigsys_register_listener(const char *run_dir, const struct sigsys_registration *reg,
+			     int listener_fd, struct sigsys_error *err);
+
 /* ---- explaining -------------------------------------------------------------------------- */
 
 struct sigsys_decision {

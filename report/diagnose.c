@@ -165,13 +165,17 @@ void rule_find(const struct launch_profile *p, const struct ev_event *e, struct 
 		format_into(ret->why_none, sizeof(ret->why_none), "%s", p->why_none);
 		return;
 	}
-	size_t n = 1;
-	if (e->has_args) /* the call as it was made: the rule is known exactly */
+	size_t n = candidate_args(p->profile, e->name, args, ARRAY_SIZE(args));
+	/* A notified call: sigsysd answered it by the profile as written, with these very
+	 * arguments. */
+	const struct sigsys_filter *decided =
+		(e->sources & SECCOMP_EVENT_SOURCE_NOTIFY) && p->written ? p->written : p->filter;
+	if (e->has_args) {
 		memcpy(args[0], e->args, sizeof(args[0]));
-	else
-		n = candidate_args(p->profile, e->name, args, ARRAY_SIZE(args));
+		n = 1;
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (!explain_call(p->filter, e, args[i], &d, ret->why_none, sizeof(ret->why_none)))
+		if (!explain_call(decided, e, args[i], &d, ret->why_none, sizeof(ret->why_none)))
 			return;
 		if ((d.action & SECCOMP_RET_ACTION_FULL) != e->action)
 			continue;

@@ -130,7 +130,8 @@ static int on_task(const struct store_task *t, void *userdata)
 	return own_strings(&ev->task);
 }
 
-static void fill_event(struct ev_event *out, const struct seccomp_event *e, int64_t id)
+static void fill_event(struct ev_event *out, const struct seccomp_event *e, int64_t id,
+		       const char *strings)
 {
 	*out = (struct ev_event){.id = id,
 				 .time_ns = e->time_ns,
@@ -148,6 +149,7 @@ static void fill_event(struct ev_event *out, const struct seccomp_event *e, int6
 		memcpy(out->args, e->args, sizeof(out->args));
 	format_into(out->comm, sizeof(out->comm), "%s", e->comm);
 	event_syscall_name(e->arch, e->nr, out->name, sizeof(out->name));
+	out->strings = strings ? strdup(strings) : NULL;
 }
 
 struct event_page {
@@ -166,7 +168,7 @@ static int on_event(const struct store_event_row *row, void *userdata)
 	}
 	if (grow((void **)&ev->events, ev->n_events, sizeof(*ev->events)) < 0)
 		return -ENOMEM;
-	fill_event(&ev->events[ev->n_events++], &row->event, row->id);
+	fill_event(&ev->events[ev->n_events++], &row->event, row->id, row->strings);
 	return 0;
 }
 
@@ -313,6 +315,8 @@ int evidence_load(struct store *s, const char *task_id, struct task_evidence *re
 void evidence_clear(struct task_evidence *ev)
 {
 	free_strings(&ev->task);
+	for (size_t i = 0; i < ev->n_events; i++)
+		free(ev->events[i].strings);
 	free(ev->events);
 	free(ev->counts);
 	free(ev->procs);

@@ -49,6 +49,7 @@ struct ev_event {
 	uint64_t args[6];
 	char comm[SECCOMP_EVENT_COMM_MAX + 1];
 	char name[SYSCALL_NAME_MAX]; /* "personality", or "nr 1234" when libseccomp has none */
+	char *strings; /* notify: the call's path arguments, a JSON array; NULL: none */
 	/* Set by the diagnosis. */
 	bool benign;
 	const char *benign_why;

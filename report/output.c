@@ -3,6 +3,7 @@
 
 #include <json-c/json.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define OUT_MAX_DEPTH 16
@@ -175,11 +176,27 @@ void out_array_end(struct out *o)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
+/* Text from tasks (comm, paths read from their memory) may hold escape sequences meant
+ * for the operator's terminal: control bytes print as '?'. JSON escapes them itself. */
+static void print_text_value(struct out *o, const char *fmt, const char *value)
+{
+	char *safe = strdup(value);
+	if (!safe) {
+		o->failed = true;
+		return;
+	}
+	for (char *c = safe; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(o->stream, fmt, safe);
+	free(safe);
+}
+
 void out_string(struct out *o, const char *key, const char *fmt, const char *value)
 {
 	if (o->format == OUT_TEXT) {
 		if (fmt)
-			fprintf(o->stream, fmt, value ? value : "-");
+			print_text_value(o, fmt, value ? value : "-");
 		return;
 	}
 	if (!json_wants(o, key))

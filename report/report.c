@@ -95,6 +95,24 @@ static void out_hex(struct out *out, const char *fmt, uint64_t value)
 	out_string(out, NULL, fmt, text);
 }
 
+/* The path arguments the notify source read: a JSON array of strings (null: unread). */
+static void out_strings(struct out *out, const char *strings)
+{
+	struct json_object *a = json_tokener_parse(strings);
+	out_array_begin(out, "strings");
+	for (size_t i = 0;
+	     json_object_is_type(a, json_type_array) && i < json_object_array_length(a); i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+		if (json_object_is_type(s, json_type_string))
+			out_string(out, NULL, "           string \"%s\"\n",
+				   json_object_get_string(s));
+		else
+			out_null(out, NULL, "           string (unreadable)\n");
+	}
+	out_array_end(out);
+	json_object_put(a);
+}
+
 /* The arguments when the bpf or notify source saw the call; audit carries none. */
 static void out_args(struct report *rp, const struct ev_event *e)
 {
@@ -113,8 +131,12 @@ static void out_args(struct report *rp, const struct ev_event *e)
 	out_text(out, "\n");
 	if (e->tid)
 		out_int(out, "tid", NULL, e->tid);
-	null_why(rp, "strings", "syscall.strings", NULL,
-		 "only the notify source reads string arguments");
+	if (e->strings)
+		out_strings(out, e->strings);
+	else
+		null_why(rp, "strings", "syscall.strings", NULL,
+			 "no strings stored: the call has no path argument sigsys reads, it did "
+			 "not come through the notify source, or sigsysd runs with --redact");
 }
 
 static void out_syscall(struct report *rp)

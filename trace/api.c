@@ -156,14 +156,18 @@ static struct json_object *event_sources(uint32_t sources)
 	return a;
 }
 
-static struct json_object *event_args(const struct seccomp_event *e)
+/* The six arguments (bpf, notify) and the path strings the notify source read. */
+static void event_args_strings(struct json_object *o, const struct store_event_row *row)
 {
-	if (!e->has_args)
-		return NULL;
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; i < ARRAY_SIZE(e->args); i++)
-		json_object_array_add(a, json_object_new_uint64(e->args[i]));
-	return a;
+	struct json_object *args = NULL;
+	if (row->event.has_args) {
+		args = json_object_new_array();
+		for (int i = 0; i < 6; i++)
+			json_object_array_add(args, json_object_new_uint64(row->event.args[i]));
+	}
+	json_object_object_add(o, "args", args); /* null: no source saw them */
+	json_object_object_add(o, "strings",
+			       row->strings ? json_tokener_parse(row->strings) : NULL);
 }
 
 static struct json_object *event_json(const struct store_event_row *row)
@@ -190,7 +194,7 @@ static struct json_object *event_json(const struct store_event_row *row)
 			       json_object_new_string(sigsys_action_name(seccomp_event_action(e))));
 	json_object_object_add(o, "sources", event_sources(e->sources));
 	json_object_object_add(o, "tid", e->tid ? json_object_new_int(e->tid) : NULL);
-	json_object_object_add(o, "args", event_args(e)); /* null: no source saw them */
+	event_args_strings(o, row);
 	return o;
 }
 

@@ -2,6 +2,7 @@
 #include "daemon.h"
 #include "api.h"
 #include "cgroup.h"
+#include "notify-source.h"
 #include "proc.h"
 #include "procfs.h"
 #include "registration.h"
@@ -200,7 +201,8 @@ int daemon_start(struct daemon *d)
 		return -ENOMEM;
 	if ((r = open_run_dir(d)) < 0 || (r = open_store(d)) < 0 || (r = open_signals(d)) < 0 ||
 	    (r = open_sources(d)) < 0 || (r = register_listen(d)) < 0 ||
-	    (r = add_fd(d, d->register_fd)) < 0 || (r = api_start(d)) < 0)
+	    (r = add_fd(d, d->register_fd)) < 0 || (r = notify_start(d)) < 0 ||
+	    (r = api_start(d)) < 0)
 		return r;
 	register_read_spool(d);
 	daemon_log(LOG_INFO, "started: run dir %s, store %s, sources%s%s%s", d->config.run_dir,
@@ -548,9 +550,10 @@ static void on_signal(struct daemon *d)
 {
 	struct signalfd_siginfo si;
 	while (read(d->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
-			continue; /* a planned restart keeps listeners: with notify (issue 6) */
-		daemon_log(LOG_INFO, "stopping on signal %u", si.ssi_signo);
+		/* A planned restart: sigsysd execs itself, the listeners inherited. */
+		d->restarting = si.ssi_signo == SIGHUP;
+		daemon_log(LOG_INFO, "%s on signal %u", d->restarting ? "restarting" : "stopping",
+			   si.ssi_signo);
 		d->stopping = true;
 	}
 }
@@ -571,7 +574,7 @@ int daemon_run(struct daemon *d)
 				on_signal(d);
 			else if (fd == d->register_fd)
 				register_accept(d);
-			else
+			else if (!notify_dispatch(d, fd, evs[i].events))
 				register_ready(d, fd);
 		}
 		if (d->audit.fd >= 0)
@@ -586,6 +589,7 @@ int daemon_run(struct daemon *d)
 		flush_events(d);
 		commit_held_exits(d, false);
 		register_expire(d, false);
+		notify_expire(d);
 		maintain(d);
 		api_publish(d);
 	}
@@ -599,6 +603,7 @@ void daemon_stop(struct daemon *d)
 	flush_events(d);
 	commit_held_exits(d, true);
 	register_expire(d, true);
+	notify_stop(d, d->restarting);
 	if (d->proc_fd >= 0)
 		proc_close(d->proc_fd);
 	audit_source_close(&d->audit);

@@ -37,6 +37,7 @@ struct daemon_config {
 	bool foreground;
 	bool has_api_group, has_register_group;
 	gid_t api_group, register_group;
+	bool redact; /* --redact: strings of notified calls stay out of the store */
 };
 
 struct pending_event {
@@ -49,6 +50,7 @@ struct pending_event {
 struct api;
 struct bpf_source;
 struct proc_change;
+struct notify_source;
 
 /* A registration being received: never waited for, the loop reads what has arrived. */
 struct reg_conn {
@@ -59,6 +61,7 @@ struct reg_conn {
 	char *body;
 	size_t body_len, body_got;
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC */
+	int listener_fd;      /* notify mode: the task's seccomp listener, -1 until it came */
 };
 
 struct daemon {
@@ -84,7 +87,9 @@ struct daemon {
 	size_t n_held;
 	struct reg_conn conns[DAEMON_REG_CONNS];
 	size_t n_conns;
+	struct notify_source *notify; /* listeners and notify.sock (trace/notify-source.c) */
 	bool stopping;
+	bool restarting; /* SIGHUP: stop, keeping the listeners, and exec sigsysd again */
 };
 
 void daemon_config_init(struct daemon_config *c);
@@ -107,6 +112,8 @@ bool register_ready(struct daemon *d, int fd);
 void register_expire(struct daemon *d, bool all);
 int register_read_spool(struct daemon *d);
 int daemon_add_registration(struct daemon *d, const struct registration *reg);
+/* Root, or a member of --register-group (register.sock and notify.sock). */
+bool register_peer_allowed(const struct daemon *d, const struct ucred *peer);
 
 /* For sources beside audit and proc: queue a seccomp event (start_ns: the process's start,
  * 0 when unknown), apply process changes as the process connector's are applied. */

@@ -6,6 +6,7 @@
  * spool: registrations sigsys-apply left while sigsysd was down, read at start.
  */
 #include "daemon.h"
+#include "notify-source.h"
 #include "procfs.h"
 #include "registration.h"
 
@@ -67,7 +68,7 @@ static bool in_group(pid_t pid, gid_t gid, gid_t peer_gid)
 	return found;
 }
 
-static bool peer_allowed(const struct daemon *d, const struct ucred *peer)
+bool register_peer_allowed(const struct daemon *d, const struct ucred *peer)
 {
 	if (peer->uid == 0)
 		return true;
@@ -153,17 +154,65 @@ static void process(struct daemon *d, struct reg_conn *c)
 		reply(c->fd, false, why);
 		return;
 	}
+	if (reg.listener != (c->listener_fd >= 0)) {
+		reply(c->fd, false,
+		      reg.listener ? "\"listener\": true, but no fd came with the message"
+				   : "a listener fd comes only with a registration that says "
+				     "\"listener\": true");
+		registration_clear(&reg);
+		return;
+	}
 	r = daemon_add_registration(d, &reg);
+	if (r >= 0 && reg.listener)
+		r = notify_add_registered(d, &reg, TAKE_FD(c->listener_fd));
 	registration_clear(&reg);
-	reply(c->fd, r >= 0, "sigsysd could not store it");
+	reply(c->fd, r >= 0,
+	      reg.listener ? "sigsysd could not take the listener" : "sigsysd could not store it");
 }
 
 static void close_conn(struct daemon *d, size_t i)
 {
 	struct reg_conn *c = &d->conns[i];
 	close(c->fd); /* also leaves the epoll set */
+	if (c->listener_fd >= 0)
+		close(c->listener_fd);
 	free(c->body);
 	d->conns[i] = d->conns[--d->n_conns];
+}
+
+/* recv that also takes a listener fd riding on the bytes: one, at most, per message. */
+static ssize_t recv_fd(struct reg_conn *c, void *buf, size_t len)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {buf, len};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
+	bool extra = msg.msg_flags & MSG_CTRUNC;
+	for (struct cmsghdr *h = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; h; h = CMSG_NXTHDR(&msg, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t k = 0; k < (h->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(h) + k * sizeof(int), sizeof(int));
+			if (c->listener_fd < 0)
+				c->listener_fd = fd;
+			else {
+				close(fd);
+				extra = true;
+			}
+		}
+	}
+	if (extra) {
+		errno = EBADMSG; /* two fds: not a registration */
+		return -1;
+	}
+	return n;
 }
 
 /* Read what arrived: the 4-byte length, then the JSON. 1 when complete, 0 for more to
@@ -171,7 +220,7 @@ static void close_conn(struct daemon *d, size_t i)
 static int receive(struct reg_conn *c)
 {
 	while (c->header_got < 4) {
-		ssize_t n = recv(c->fd, c->header + c->header_got, 4 - c->header_got, 0);
+		ssize_t n = recv_fd(c, c->header + c->header_got, 4 - c->header_got);
 		if (n <= 0)
 			return n < 0 && errno == EAGAIN ? 0 : -EBADMSG;
 		c->header_got += (size_t)n;
@@ -186,7 +235,7 @@ static int receive(struct reg_conn *c)
 			return -ENOMEM;
 	}
 	while (c->body_got < c->body_len) {
-		ssize_t n = recv(c->fd, c->body + c->body_got, c->body_len - c->body_got, 0);
+		ssize_t n = recv_fd(c, c->body + c->body_got, c->body_len - c->body_got);
 		if (n <= 0)
 			return n < 0 && errno == EAGAIN ? 0 : -EBADMSG;
 		c->body_got += (size_t)n;
@@ -234,7 +283,7 @@ static void take_client(struct daemon *d, int fd)
 		close(fd);
 		return;
 	}
-	if (!peer_allowed(d, &peer)) {
+	if (!register_peer_allowed(d, &peer)) {
 		daemon_log(LOG_WARNING,
 			   "registration from uid %u (pid %d) refused: not root nor in the "
 			   "register group",
@@ -251,6 +300,7 @@ static void take_client(struct daemon *d, int fd)
 	}
 	d->conns[d->n_conns++] = (struct reg_conn){.fd = fd,
 						   .peer = peer,
+						   .listener_fd = -1,
 						   .deadline_ns = now_monotonic_ns() +
 								  CLIENT_TIMEOUT_S * 1000000000ull};
 	register_ready(d, fd); /* what arrived with the connection */

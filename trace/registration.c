@@ -129,6 +129,11 @@ static int check_mode(struct checker *c, struct registration *reg)
 	    !json_object_is_type(v, json_type_boolean))
 		return refuse(c, "\"unconfined\": expected true or false");
 	reg->unconfined = json_object_get_boolean(v);
+	if (json_object_object_get_ex(c->root, "listener", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return refuse(c, "\"listener\": expected true or false");
+		reg->listener = json_object_get_boolean(v);
+	}
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct registration {
 	enum sigsys_mode mode;
 	uint64_t caps;
 	bool unconfined;
+	bool listener; /* notify mode: the task's seccomp listener fd came with it */
 	char profile_name[REGISTRATION_ID_MAX + 1];
 	char profile_source[1024];
 	char digest[72];

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <grp.h>
 #include <signal.h>
 #include <string.h>
@@ -26,7 +27,10 @@ static void usage(FILE *out)
 	      "\n"
 	      "  --run-dir DIR         sockets and spool (default " DAEMON_RUN_DIR ")\n"
 	      "  --db FILE             the SQLite store (default " DAEMON_DB ")\n"
-	      "  --sources LIST        audit,proc,bpf (default: every one this kernel allows)\n"
+	      "  --sources LIST        audit,proc,bpf,notify (default: every one this kernel\n"
+	      "                        allows; notify, seccomp listeners, is always on)\n"
+	      "  --redact              keep the strings of notified calls (paths) out of the\n"
+	      "                        store\n"
 	      "  --profile-dir DIR     the agent's profiles (default " DAEMON_PROFILE_DIR ")\n"
 	      "  --api-group GROUP     group that may read the API socket\n"
 	      "  --register-group GROUP  group that may register tasks besides root\n"
@@ -45,6 +49,7 @@ enum {
 	OPT_API_GROUP,
 	OPT_REGISTER_GROUP,
 	OPT_FOREGROUND,
+	OPT_REDACT,
 	OPT_VERSION
 };
 
@@ -56,6 +61,7 @@ static const struct option options[] = {
 	{"api-group", required_argument, NULL, OPT_API_GROUP},
 	{"register-group", required_argument, NULL, OPT_REGISTER_GROUP},
 	{"foreground", no_argument, NULL, OPT_FOREGROUND},
+	{"redact", no_argument, NULL, OPT_REDACT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{0},
@@ -74,20 +80,23 @@ static int parse_sources(const char *list, unsigned *ret)
 {
 	_cleanup_free_ char *copy = strdup(list);
 	char *save = NULL;
+	int names = 0;
 	*ret = 0;
 	if (!copy)
 		return -ENOMEM;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save), names++) {
 		if (strcmp(t, "audit") == 0)
 			*ret |= DAEMON_SOURCE_AUDIT;
 		else if (strcmp(t, "proc") == 0)
 			*ret |= DAEMON_SOURCE_PROC;
 		else if (strcmp(t, "bpf") == 0)
 			*ret |= DAEMON_SOURCE_BPF;
+		else if (strcmp(t, "notify") == 0)
+			continue; /* always on: listeners come only when someone sends one */
 		else
 			return -EINVAL;
 	}
-	return *ret ? 0 : -EINVAL;
+	return names ? 0 : -EINVAL;
 }
 
 /* Configuration errors are reported here, before anything is created or detached. */
@@ -109,10 +118,13 @@ static int parse_args(int argc, char **argv, struct daemon_config *c)
 		case OPT_FOREGROUND:
 			c->foreground = true;
 			break;
+		case OPT_REDACT:
+			c->redact = true;
+			break;
 		case OPT_SOURCES:
 			if (parse_sources(optarg, &c->sources) < 0)
 				return daemon_usage_error("--sources \"%s\": expected a list of "
-							  "audit, proc and bpf",
+							  "audit, proc, bpf and notify",
 							  optarg);
 			c->sources_given = true;
 			break;
@@ -195,15 +207,39 @@ static void detached(int ready_fd, bool ok)
 	daemon_log_init(false);
 }
 
+#define RESTART_ENV "SIGSYSD_RESTARTED"
+
+/* The binary's path, taken at start: after an upgrade it names the new binary, while
+ * /proc/self/exe would still be the old, replaced one. */
+static char own_path[PATH_MAX];
+
+/* Exec sigsysd again, same arguments; the listeners stay open across it (NOTIFY_ENV lists
+ * them), so no notified task sees ENOSYS. Returns only when the exec failed. */
+static int restart(char **argv, bool detached)
+{
+	setenv(RESTART_ENV, detached ? "detached" : "foreground", 1);
+	execv(own_path[0] ? own_path : "/proc/self/exe", argv);
+	daemon_log(LOG_ERR, "restart: cannot exec sigsysd again: %m; the listeners are lost");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d;
 	int ready_fd = -1;
 	daemon_config_init(&d.config);
+	ssize_t n = readlink("/proc/self/exe", own_path, sizeof(own_path) - 1);
+	own_path[n > 0 ? n : 0] = '\0';
 	if (parse_args(argc, argv, &d.config) < 0)
 		return 2;
 	daemon_log_init(true);
-	if (!d.config.foreground && detach(&ready_fd) < 0) {
+	/* A restart (SIGHUP) execs sigsysd in place: it is detached already. */
+	const char *restarted = getenv(RESTART_ENV);
+	bool was_detached = restarted && strcmp(restarted, "detached") == 0;
+	unsetenv(RESTART_ENV);
+	if (was_detached)
+		daemon_log_init(false);
+	else if (!d.config.foreground && !restarted && detach(&ready_fd) < 0) {
 		daemon_log(LOG_ERR, "cannot detach: %m");
 		return 1;
 	}
@@ -214,5 +250,7 @@ int main(int argc, char **argv)
 		return 1;
 	r = daemon_run(&d);
 	daemon_stop(&d);
+	if (r >= 0 && d.restarting)
+		return restart(argv, !d.config.foreground || was_detached);
 	return r < 0 ? 1 : 0;
 }

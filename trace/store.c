@@ -130,8 +130,13 @@ static const char schema_v1[] =
 "CREATE INDEX losses_by_source ON losses(source, kind, last_ns);\n";
 /* clang-format on */
 
+/* Version 2: the string arguments of notified calls (a JSON array, paths read from the
+ * task's memory; NULL for sources without them and under sigsysd --redact). */
+static const char schema_v2[] = "ALTER TABLE events ADD COLUMN strings TEXT;\n";
+
 static const struct store_migration builtin_migrations[] = {
 	{1, schema_v1},
+	{2, schema_v2},
 };
 
 _Static_assert(ARRAY_SIZE(builtin_migrations) == STORE_SCHEMA_VERSION,
@@ -152,7 +157,7 @@ _Static_assert(ARRAY_SIZE(builtin_migrations) == STORE_SCHEMA_VERSION,
 #define EVENT_COLUMNS                                                                          \
 	"e.id, e.time_ns, e.container_id, e.pid, e.pid_start_ns, e.tid, e.uid, e.gid, e.auid," \
 	" e.ses, e.arch, e.nr, e.compat, e.code, e.sig, e.ip, e.serial, e.sources, e.flags,"   \
-	" e.comm, e.exe, e.subj, e.a0, e.a1, e.a2, e.a3, e.a4, e.a5"
+	" e.comm, e.exe, e.subj, e.a0, e.a1, e.a2, e.a3, e.a4, e.a5, e.strings"
 
 #define PROC_EXIT_SET "exit_ns = ?3, exit_status = ?4, exit_signal = ?5, core_dumped = ?6"
 
@@ -249,9 +254,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_EVENT_INSERT] =
 		"INSERT INTO events(time_ns, task, container_id, pid, pid_start_ns, tid, uid, gid,"
 		" auid, ses, arch, nr, compat, code, action, kill, sig, ip, serial, sources, flags,"
-		" comm, exe, subj, a0, a1, a2, a3, a4, a5) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-		" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
-		" ?25, ?26, ?27, ?28, ?29, ?30)",
+		" comm, exe, subj, a0, a1, a2, a3, a4, a5, strings) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+		" ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
+		" ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
 	/* The same kill from another source: nearest in time, sources disjoint, threads not
 	 * known to differ. */
 	[ST_KILL_FIND] = "SELECT id FROM events INDEXED BY events_kills WHERE kill = 1 AND pid = ?1"
@@ -1440,6 +1445,7 @@ static int event_insert(struct store *s, const struct store_event *se, int64_t t
 	bind_field(st, 23, e->exe, sizeof(e->exe));
 	bind_subj(st, 24, e);
 	bind_args(st, 25, e);
+	bind_text(st, 31, se->strings);
 	return step_done(s, ST_EVENT_INSERT, err);
 }
 
@@ -1582,6 +1588,11 @@ static int event_validate(const struct store_event *se, struct store_error *err)
 	if (!id_ok(se->task_id) || !id_ok(se->container_id) || (se->task_id && !*se->task_id)) {
 		fail(err, "event of pid %d: task or container id empty or longer than %d bytes",
 		     e->pid, STORE_ID_MAX);
+		return -E2BIG;
+	}
+	if (se->strings && strnlen(se->strings, STORE_STRINGS_MAX + 1) > STORE_STRINGS_MAX) {
+		fail(err, "event of pid %d: strings longer than %d bytes", e->pid,
+		     STORE_STRINGS_MAX);
 		return -E2BIG;
 	}
 	if (strnlen(e->comm, sizeof(e->comm)) == sizeof(e->comm) ||
@@ -1968,6 +1979,7 @@ static void read_event(sqlite3_stmt *st, struct store_event_row *row)
 	e->has_args = !col_null(st, 22);
 	for (int i = 0; e->has_args && i < 6; i++)
 		e->args[i] = col_u64(st, 22 + i);
+	row->strings = col_text(st, 28);
 }
 
 static int event_row(sqlite3_stmt *st, void *ctx)
@@ -1975,7 +1987,7 @@ static int event_row(sqlite3_stmt *st, void *ctx)
 	const struct event_query *q = ctx;
 	struct store_event_row row;
 	read_event(st, &row);
-	row.task_id = q->task_id ? q->task_id : col_text(st, 28);
+	row.task_id = q->task_id ? q->task_id : col_text(st, 29);
 	return q->fn(&row, q->userdata);
 }
 

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Limits on what callers hand in, and on what one query returns. */
 #define STORE_ID_MAX	    255		/* task, app, job, run, container, agent ids; names */
@@ -39,6 +39,7 @@
 #define STORE_BATCH_MAX	    16384	/* events or process events in one call */
 #define STORE_PAGE_MAX	    10000	/* rows one query returns */
 #define STORE_LOSS_MERGE_NS 1000000000u /* losses of one source and kind this close are one */
+#define STORE_STRINGS_MAX   16384	/* an event's strings, as JSON text */
 
 struct store;
 
@@ -162,6 +163,9 @@ struct store_event {
 	const char *task_id;	  /* NULL: unattributed; an unregistered id makes a bare task */
 	const char *container_id; /* from /proc/<pid>/cgroup; NULL: unknown */
 	uint64_t pid_start_ns;	  /* 0: unknown */
+	/* The call's string arguments as a JSON array (notify: paths read from the task's
+	 * memory, null where unread), at most STORE_STRINGS_MAX bytes; NULL: none. */
+	const char *strings;
 };
 
 struct store_put_result {
@@ -285,6 +289,7 @@ struct store_event_row {
 	const char *task_id;	  /* NULL: unattributed */
 	const char *container_id; /* NULL: unknown */
 	uint64_t pid_start_ns;	  /* 0: unknown */
+	const char *strings;	  /* JSON array of the call's strings; NULL: none stored */
 	struct seccomp_event event;
 };
 

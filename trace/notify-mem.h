@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Strings of a notified call (paths and the like), read from /proc/<pid>/mem of the task
+ * that made it. The notification is checked with SECCOMP_IOCTL_NOTIF_ID_VALID after the
+ * open and after every read: when it is no longer valid the pid may belong to another
+ * process, and what was read must not be used.
+ */
+#ifndef SIGSYS_TRACE_NOTIFY_MEM_H
+#define SIGSYS_TRACE_NOTIFY_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NOTIFY_STRING_MAX  4096 /* PATH_MAX, the terminator included */
+#define NOTIFY_STRINGS_MAX 3	/* string arguments of one call we read at most */
+
+/* Which arguments of syscall NAME are strings (indexes into args[]); returns how many (at
+ * most NOTIFY_STRINGS_MAX), 0 for a call without string arguments we know of. */
+size_t notify_string_args(const char *name, unsigned ret_index[NOTIFY_STRINGS_MAX]);
+
+/* Read the NUL-terminated string at ADDR in thread TID's memory, for notification ID on
+ * LISTENER_FD, into OUT (SIZE bytes, always terminated; cut strings end where they were cut).
+ * Returns its length, -ENOENT when the notification is no longer valid (nothing usable was
+ * read), or another negative errno. */
+int notify_read_string(int listener_fd, uint64_t id, pid_t tid, uint64_t addr, char *out,
+		       size_t size);
+
+#endif

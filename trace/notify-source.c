@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "notify-source.h"
+#include "daemon.h"
+#include "notify-mem.h"
+#include "procfs.h"
+
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#define X32_BIT 0x40000000
+
+/* ---- listeners ------------------------------------------------------------------------ */
+
+bool notify_fd_is_listener(int fd)
+{
+	char path[64], target[64];
+	format_into(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:seccomp notify") == 0;
+}
+
+static struct notify_listener *find_listener(struct notify_source *ns, int fd)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (ns->listeners[i].fd == fd)
+			return &ns->listeners[i];
+	return NULL;
+}
+
+static void remove_listener(struct notify_source *ns, struct notify_listener *l, bool close_fd)
+{
+	if (close_fd)
+		close(l->fd); /* also leaves the epoll set */
+	sigsys_filter_free(l->filter);
+	*l = ns->listeners[--ns->n];
+}
+
+/* The profile as written (enforce): which errno its rule gives a call. */
+static int compile_profile(const char *text, size_t len, uint64_t caps, struct sigsys_filter **ret,
+			   char *why, size_t why_size)
+{
+	struct sigsys_profile *p = NULL;
+	struct sigsys_options o;
+	struct sigsys_error err = {{0}};
+	int r = sigsys_profile_parse(text, len, "the registered profile", &p, &err);
+	if (r >= 0) {
+		sigsys_options_init(&o);
+		o.caps = caps;
+		r = sigsys_compile(p, &o, ret, &err);
+	}
+	sigsys_profile_free(p);
+	if (r < 0)
+		format_into(why, why_size, "%s", err.message);
+	return r;
+}
+
+int notify_add_listener(struct daemon *d, int listener_fd, const struct notify_task *t,
+			const char *profile_text, size_t profile_len, uint64_t caps)
+{
+	struct notify_source *ns = d->notify;
+	struct sigsys_filter *filter = NULL;
+	char why[800];
+	int r = 0;
+	if (!notify_fd_is_listener(listener_fd))
+		r = -EBADF;
+	else if (ns->n == NOTIFY_LISTENERS_MAX)
+		r = -EMFILE;
+	else if (t->answer == NOTIFY_ANSWER_PROFILE && profile_text &&
+		 compile_profile(profile_text, profile_len, caps, &filter, why, sizeof(why)) < 0) {
+		daemon_log(LOG_ERR, "task %s: its profile does not compile here: %s", t->task_id,
+			   why);
+		r = -EINVAL;
+	}
+	if (r >= 0 && ns->n == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 16;
+		void *p = realloc(ns->listeners, cap * sizeof(*ns->listeners));
+		if (p) {
+			ns->listeners = p;
+			ns->cap = cap;
+		} else
+			r = -ENOMEM;
+	}
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = listener_fd};
+	if (r >= 0 && epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, listener_fd, &ev) < 0)
+		r = -errno;
+	if (r < 0) {
+		sigsys_filter_free(filter);
+		close(listener_fd);
+		return r;
+	}
+	ns->listeners[ns->n++] =
+		(struct notify_listener){.fd = listener_fd, .task = *t, .filter = filter};
+	daemon_log(LOG_INFO, "task %s: listening to its notifications (fd %d)", t->task_id,
+		   listener_fd);
+	return 0;
+}
+
+int notify_add_registered(struct daemon *d, const struct registration *reg, int listener_fd)
+{
+	struct notify_task t = {.pid = reg->pid, .answer = NOTIFY_ANSWER_PROFILE, .errnum = EPERM};
+	if (reg->task_id[0])
+		format_into(t.task_id, sizeof(t.task_id), "%s", reg->task_id);
+	else /* as daemon_add_registration names it */
+		format_into(t.task_id, sizeof(t.task_id), "pid-%d-%ju", reg->pid,
+			    (uintmax_t)reg->pid_start_ns);
+	format_into(t.container_id, sizeof(t.container_id), "%s", reg->container_id);
+	return notify_add_listener(d, listener_fd, &t, reg->profile_text, reg->profile_len,
+				   reg->caps);
+}
+
+/* ---- one notification ------------------------------------------------------------------ */
+
+static uint32_t scmp_arch_of(uint32_t audit_arch, int32_t nr)
+{
+	return audit_arch == AUDIT_ARCH_X86_64 && (nr & X32_BIT) ? SCMP_ARCH_X32 : audit_arch;
+}
+
+/* Tgid, real uid and gid from /proc/<tid>/status. */
+static void read_status(pid_t tid, struct seccomp_event *e)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	format_into(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	while (f && getline(&line, &cap, f) > 0) {
+		unsigned v;
+		if (sscanf(line, "Tgid: %u", &v) == 1)
+			e->pid = (int32_t)v;
+		else if (sscanf(line, "Uid: %u", &v) == 1)
+			e->uid = v;
+		else if (sscanf(line, "Gid: %u", &v) == 1) {
+			e->gid = v;
+			break; /* the last of the lines we want */
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+static void read_identity(pid_t tid, struct seccomp_event *e)
+{
+	char path[64], *text = NULL;
+	e->pid = tid;
+	read_status(tid, e);
+	format_into(path, sizeof(path), "/proc/%d/comm", (int)tid);
+	if (read_file_bounded(path, 64, &text, NULL) == 0)
+		format_into(e->comm, sizeof(e->comm), "%.*s", (int)strcspn(text, "\n"), text);
+	free(text);
+	format_into(path, sizeof(path), "/proc/%d/exe", (int)e->pid);
+	ssize_t n = readlink(path, e->exe, sizeof(e->exe) - 1);
+	e->exe[n > 0 ? n : 0] = '\0';
+	if (n <= 0)
+		e->flags |= SECCOMP_EVENT_NO_EXE;
+}
+
+static void to_event(const struct seccomp_notif *req, struct seccomp_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->time_ns = now_realtime_ns();
+	e->tid = (int32_t)req->pid;
+	e->arch = req->data.arch;
+	e->nr = req->data.nr;
+	e->ip = req->data.instruction_pointer;
+	memcpy(e->args, req->data.args, sizeof(e->args));
+	e->has_args = 1;
+	e->auid = e->ses = SECCOMP_EVENT_ID_UNSET;
+	e->sources = SECCOMP_EVENT_SOURCE_NOTIFY;
+	e->compat = req->data.arch != AUDIT_ARCH_X86_64 && req->data.arch != AUDIT_ARCH_AARCH64;
+	read_identity((pid_t)req->pid, e);
+}
+
+/* The path arguments as a JSON array (null where unread); NULL for a call without any. */
+static char *read_strings(int fd, const struct seccomp_notif *req, uint32_t arch)
+{
+	unsigned index[NOTIFY_STRINGS_MAX];
+	char *name = seccomp_syscall_resolve_num_arch(arch, req->data.nr);
+	size_t n = notify_string_args(name, index);
+	free(name);
+	if (!n)
+		return NULL;
+	struct json_object *a = json_object_new_array();
+	static char buf[NOTIFY_STRING_MAX];
+	for (size_t i = 0; i < n; i++) {
+		int r = notify_read_string(fd, req->id, (pid_t)req->pid, req->data.args[index[i]],
+					   buf, sizeof(buf));
+		json_object_array_add(a, r >= 0 ? json_object_new_string_len(buf, r) : NULL);
+	}
+	char *text = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
+	json_object_put(a);
+	return text;
+}
+
+/* The errno the profile's rule gives the call; ERRNO only (TRAP has no errno: EPERM). */
+static int profile_errno(const struct notify_listener *l, const struct seccomp_event *e)
+{
+	char nr[16];
+	struct sigsys_decision dec;
+	if (!l->filter)
+		return l->task.errnum;
+	format_into(nr, sizeof(nr), "%d", e->nr);
+	if (sigsys_explain(l->filter, nr, scmp_arch_of(e->arch, e->nr), e->args, &dec, NULL) < 0)
+		return l->task.errnum;
+	if ((dec.action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO)
+		return (int)(dec.action & SECCOMP_RET_DATA);
+	return l->task.errnum;
+}
+
+static bool notification_valid(int fd, uint64_t id)
+{
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* SIGKILL through a pidfd checked against the notification: never a reused pid. */
+static void kill_task(int fd, uint64_t id, int32_t pid)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0 && notification_valid(fd, id))
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+}
+
+static void record(struct daemon *d, const struct notify_listener *l, const struct seccomp_event *e,
+		   const char *strings)
+{
+	uint64_t start = 0;
+	proc_start_time_ns(e->pid, &start);
+	struct store_event se = {.event = e,
+				 .task_id = l->task.task_id,
+				 .container_id =
+					 l->task.container_id[0] ? l->task.container_id : NULL,
+				 .pid_start_ns = start,
+				 .strings = strings};
+	struct store_error err;
+	if (store_put_events(d->store, &se, 1, NULL, &err) < 0)
+		daemon_log(LOG_ERR, "storing a notification of task %s: %s", l->task.task_id,
+			   err.message);
+}
+
+static int answer(int fd, uint64_t id, int errnum, void *buf, size_t size)
+{
+	struct seccomp_notif_resp *resp = buf;
+	memset(buf, 0, size);
+	resp->id = id;
+	resp->error = -errnum; /* never SECCOMP_USER_NOTIF_FLAG_CONTINUE */
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 ? -errno : 0;
+}
+
+/* Receive, record, answer. ENOENT at any step: the task died or was interrupted. */
+static void serve(struct daemon *d, struct notify_listener *l)
+{
+	struct notify_source *ns = d->notify;
+	struct seccomp_notif *req = ns->req;
+	struct seccomp_event e;
+	memset(req, 0, ns->req_size); /* the kernel wants it zeroed */
+	if (ioctl(l->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+		return;
+	to_event(req, &e);
+	if (!notification_valid(l->fd, req->id)) { /* gone: its pid may be someone else's now */
+		e.comm[0] = e.exe[0] = '\0';
+		e.pid = e.tid;
+	}
+	_cleanup_free_ char *strings =
+		d->config.redact ? NULL : read_strings(l->fd, req, scmp_arch_of(e.arch, e.nr));
+	int errnum =
+		l->task.answer == NOTIFY_ANSWER_PROFILE ? profile_errno(l, &e) : l->task.errnum;
+	if (l->task.answer == NOTIFY_ANSWER_KILL) {
+		e.code = SECCOMP_RET_USER_NOTIF;
+		e.sig = SIGKILL;
+	} else
+		e.code = SECCOMP_RET_ERRNO | ((uint32_t)errnum & SECCOMP_RET_DATA);
+	record(d, l, &e, strings);
+	if (l->task.answer == NOTIFY_ANSWER_KILL)
+		kill_task(l->fd, req->id, e.pid);
+	answer(l->fd, req->id, errnum, ns->resp, ns->resp_size);
+}
+
+/* ---- re-exec: listeners passed on ---------------------------------------------------- */
+
+static void hex_encode(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+	for (; *s && o + 3 <= size; s++, o += 2)
+		snprintf(out + o, 3, "%02x", (unsigned char)*s);
+	out[o] = '\0';
+}
+
+static int hex_decode(const char *s, char *out, size_t size)
+{
+	size_t len = strlen(s), o = 0;
+	if (len % 2 || len / 2 >= size)
+		return -EINVAL;
+	for (; o < len / 2; o++) {
+		unsigned v;
+		if (sscanf(s + 2 * o, "%2x", &v) != 1 || v == 0)
+			return -EINVAL;
+		out[o] = (char)v;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* "fd,answer,errno,pid,hex(task_id),hex(container_id)" per listener, ";" between them. */
+static void export_listeners(struct notify_source *ns)
+{
+	size_t size = ns->n * (2 * 2 * (REGISTRATION_ID_MAX + 1) + 64) + 1, len = 0;
+	char *text = calloc(1, size), task[2 * REGISTRATION_ID_MAX + 3],
+	     container[2 * REGISTRATION_ID_MAX + 3];
+	if (!text)
+		return;
+	for (size_t i = 0; i < ns->n; i++) {
+		const struct notify_listener *l = &ns->listeners[i];
+		if (fcntl(l->fd, F_SETFD, 0) < 0)
+			continue;
+		hex_encode(l->task.task_id, task, sizeof(task));
+		hex_encode(l->task.container_id, container, sizeof(container));
+		len += (size_t)snprintf(text + len, size - len, "%s%d,%d,%d,%d,%s,%s",
+					len ? ";" : "", l->fd, (int)l->task.answer, l->task.errnum,
+					(int)l->task.pid, task, container);
+	}
+	setenv(NOTIFY_ENV, text, 1);
+	free(text);
+}
+
+struct profile_copy {
+	char *text;
+	uint64_t caps;
+};
+
+static int copy_profile(const struct store_task *t, void *userdata)
+{
+	struct profile_copy *pc = userdata;
+	pc->caps = t->caps;
+	pc->text = t->profile_text ? strdup(t->profile_text) : NULL;
+	return 0;
+}
+
+/* The profile comes back from the store: the registration stored its text. */
+static int adopt_task(struct daemon *d, int fd, const struct notify_task *t)
+{
+	struct profile_copy pc = {0};
+	if (t->answer == NOTIFY_ANSWER_PROFILE &&
+	    store_get_task(d->store, t->task_id, copy_profile, &pc, NULL) < 0)
+		daemon_log(LOG_WARNING, "task %s: not in the store; its calls get %s", t->task_id,
+			   sigsys_errno_name(t->errnum));
+	int r = notify_add_listener(d, fd, t, pc.text, pc.text ? strlen(pc.text) : 0, pc.caps);
+	free(pc.text);
+	return r;
+}
+
+static int adopt_one(struct daemon *d, char *spec)
+{
+	int fd, answer, errnum, pid, used = 0;
+	char task_hex[2 * REGISTRATION_ID_MAX + 3], container_hex[2 * REGISTRATION_ID_MAX + 3];
+	struct notify_task t = {0};
+	container_hex[0] = '\0';
+	if (sscanf(spec, "%d,%d,%d,%d,%511[0-9a-f],%n", &fd, &answer, &errnum, &pid, task_hex,
+		   &used) < 5 ||
+	    fd < 3 || answer < NOTIFY_ANSWER_PROFILE || answer > NOTIFY_ANSWER_KILL || errnum < 0 ||
+	    errnum > 4095)
+		return -EINVAL;
+	if (used)
+		format_into(container_hex, sizeof(container_hex), "%s", spec + used);
+	if (hex_decode(task_hex, t.task_id, sizeof(t.task_id)) < 0 ||
+	    (container_hex[0] &&
+	     hex_decode(container_hex, t.container_id, sizeof(t.container_id)) < 0))
+		return -EINVAL;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	t.answer = (enum notify_answer)answer;
+	t.errnum = errnum;
+	t.pid = pid;
+	return adopt_task(d, fd, &t);
+}
+
+/* Listeners of the sigsysd that exec'd this one. */
+static void adopt_inherited(struct daemon *d)
+{
+	const char *env = getenv(NOTIFY_ENV);
+	if (!env)
+		return;
+	_cleanup_free_ char *copy = strdup(env);
+	unsetenv(NOTIFY_ENV);
+	char *save = NULL;
+	int n = 0;
+	for (char *s = copy ? strtok_r(copy, ";", &save) : NULL; s; s = strtok_r(NULL, ";", &save))
+		if (adopt_one(d, s) < 0)
+			daemon_log(LOG_ERR, "an inherited listener \"%s\" is not usable", s);
+		else
+			n++;
+	daemon_log(LOG_INFO, "%d listener(s) kept across the restart", n);
+}
+
+/* ---- the source's life ------------------------------------------------------------------ */
+
+int notify_start(struct daemon *d)
+{
+	struct seccomp_notif_sizes sizes = {0};
+	struct notify_source *ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	d->notify = ns;
+	ns->agent_fd = -1;
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
+		daemon_log(LOG_ERR, "this kernel has no seccomp user notification: %m");
+		return -errno;
+	}
+	ns->req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif)
+			       ? sizes.seccomp_notif
+			       : sizeof(struct seccomp_notif);
+	ns->resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp)
+				? sizes.seccomp_notif_resp
+				: sizeof(struct seccomp_notif_resp);
+	ns->req = calloc(1, ns->req_size);
+	ns->resp = calloc(1, ns->resp_size);
+	if (!ns->req || !ns->resp)
+		return -ENOMEM;
+	adopt_inherited(d);
+	return notify_agent_listen(d);
+}
+
+void notify_stop(struct daemon *d, bool keep)
+{
+	struct notify_source *ns = d->notify;
+	if (!ns)
+		return;
+	notify_agent_close_all(d);
+	if (keep)
+		export_listeners(ns);
+	while (ns->n)
+		remove_listener(ns, &ns->listeners[ns->n - 1], !keep);
+	free(ns->listeners);
+	free(ns->req);
+	free(ns->resp);
+	free(ns);
+	d->notify = NULL;
+}
+
+bool notify_dispatch(struct daemon *d, int fd, uint32_t events)
+{
+	struct notify_source *ns = d->notify;
+	if (!ns)
+		return false;
+	if (fd == ns->agent_fd) {
+		notify_agent_accept(d);
+		return true;
+	}
+	struct notify_listener *l = find_listener(ns, fd);
+	if (!l)
+		return notify_agent_ready(d, fd);
+	if (events & EPOLLIN)
+		serve(d, l);
+	else if (events & (EPOLLHUP | EPOLLERR)) { /* the filter has no users left */
+		daemon_log(LOG_INFO, "task %s: its listener hung up", l->task.task_id);
+		remove_listener(ns, l, true);
+	}
+	return true;
+}
