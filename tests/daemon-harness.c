@@ -45,7 +45,13 @@ void daemon_run_start(struct daemon_run *d)
 void daemon_run_start_sources(struct daemon_run *d, const char *sources)
 {
 	char sock[128];
-	char *argv[] = {(char *)env_path("SIGSYSD"),
+	/* Killed with the test process: a failed assertion ends the test without stopping its
+	 * daemon, which would hold the runner's output open until meson's timeout. */
+	char *argv[] = {"/usr/bin/setpriv",
+			"--pdeathsig",
+			"SIGKILL",
+			"--",
+			(char *)env_path("SIGSYSD"),
 			"--foreground",
 			"--run-dir",
 			d->run_dir,
