@@ -74,7 +74,8 @@ void daemon_config_init(struct daemon_config *c)
 	*c = (struct daemon_config){.run_dir = DAEMON_RUN_DIR,
 				    .db = DAEMON_DB,
 				    .profile_dir = DAEMON_PROFILE_DIR,
-				    .sources = DAEMON_SOURCE_AUDIT | DAEMON_SOURCE_PROC};
+				    .sources = DAEMON_SOURCE_AUDIT | DAEMON_SOURCE_PROC,
+				    .audit_rcvbuf = AUDIT_RCVBUF_DEFAULT};
 }
 
 uint64_t now_realtime_ns(void)
@@ -143,7 +144,7 @@ static int open_sources(struct daemon *d)
 {
 	unsigned want = d->config.sources;
 	if (want & DAEMON_SOURCE_AUDIT) {
-		int r = audit_source_open(&d->audit, AUDIT_RCVBUF_DEFAULT);
+		int r = audit_source_open(&d->audit, d->config.audit_rcvbuf);
 		if (r < 0 && d->config.sources_given) {
 			daemon_log(LOG_ERR, "audit source: %s", strerror(-r));
 			return r;

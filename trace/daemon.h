@@ -32,6 +32,7 @@ enum daemon_source {
 struct daemon_config {
 	const char *run_dir, *db, *profile_dir;
 	unsigned sources;
+	int audit_rcvbuf;   /* the audit socket's receive buffer, bytes */
 	bool sources_given; /* explicit: a source that cannot open is an error */
 	bool foreground;
 	bool has_api_group, has_register_group;
