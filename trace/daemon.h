@@ -23,6 +23,7 @@
 #define DAEMON_HELD_EXITS   256
 #define DAEMON_REG_CONNS    64 /* registrations being received at once */
 #define DAEMON_HOLD_EXIT_NS (200ull * 1000000ull)
+#define DAEMON_HELD_LOSSES  8 /* losses the store could not take yet, by source and kind */
 
 enum daemon_source {
 	DAEMON_SOURCE_AUDIT = 1u << 0,
@@ -80,6 +81,12 @@ struct daemon {
 	size_t n_held;
 	struct reg_conn conns[DAEMON_REG_CONNS];
 	size_t n_conns;
+	struct store_loss held_losses[DAEMON_HELD_LOSSES];
+	size_t n_held_losses;
+	/* the time before this start that sigsysd was not running (trace/restart.c) */
+	int heartbeat_fd;
+	uint64_t last_heartbeat_ns;	   /* CLOCK_MONOTONIC */
+	uint64_t down_from_ns, down_to_ns; /* CLOCK_REALTIME; 0: a first start */
 	bool stopping;
 };
 
@@ -103,6 +110,15 @@ bool register_ready(struct daemon *d, int fd);
 void register_expire(struct daemon *d, bool all);
 int register_read_spool(struct daemon *d);
 int daemon_add_registration(struct daemon *d, const struct registration *reg);
+
+/* Record a loss; one the store cannot take now is held and retried after the next write. */
+int daemon_put_loss(struct daemon *d, const struct store_loss *l);
+
+/* restarts (trace/restart.c): record the time sigsysd was down as a loss, follow again the
+ * previous run's live processes and close the others; the heartbeat that makes it possible */
+int restart_resume(struct daemon *d);
+void restart_heartbeat(struct daemon *d, bool now);
+void restart_close(struct daemon *d);
 
 uint64_t now_realtime_ns(void);
 uint64_t now_monotonic_ns(void);

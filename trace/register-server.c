@@ -315,7 +315,7 @@ int register_read_spool(struct daemon *d)
 					  .kind = STORE_LOSS_DAEMON_DOWN,
 					  .first_ns = oldest,
 					  .last_ns = now_realtime_ns()};
-		store_put_loss(d->store, &loss, NULL);
+		daemon_put_loss(d, &loss);
 		daemon_log(LOG_INFO, "%d spooled registration(s) read", n);
 	}
 	return n;

@@ -185,6 +185,7 @@ enum stmt {
 	ST_Q_TASKS_CONTAINER,
 	ST_Q_TASKS_PID,
 	ST_Q_PROCS,
+	ST_Q_OPEN_PROCS,
 	ST_Q_EVENTS,
 	ST_Q_TASK_EVENTS,
 	ST_Q_TASK_COUNTS,
@@ -304,6 +305,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_Q_PROCS] = "SELECT pid, start_ns, parent_pid, parent_start_ns, seen_ns, exec_ns, comm,"
 		       " exe, exit_ns, exit_status, exit_signal, core_dumped FROM processes"
 		       " WHERE task = ?1 ORDER BY seen_ns, pid LIMIT ?2",
+	/* At start: what the previous run left running. No index on exit_ns IS NULL: a scan
+	 * of a table retention keeps small, once per start. */
+	[ST_Q_OPEN_PROCS] = "SELECT p.pid, p.start_ns, p.parent_pid, p.parent_start_ns, p.seen_ns,"
+			    " p.exec_ns, p.comm, p.exe, p.exit_ns, p.exit_status, p.exit_signal,"
+			    " p.core_dumped, t.task_id FROM processes p JOIN tasks t"
+			    " ON t.id = p.task WHERE p.exit_ns IS NULL ORDER BY p.seen_ns LIMIT ?1",
 	[ST_Q_EVENTS] =
 		"SELECT " EVENT_COLUMNS ", t.task_id FROM events e"
 		" LEFT JOIN tasks t ON t.id = e.task WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
@@ -1881,6 +1888,8 @@ static int process_row(sqlite3_stmt *st, void *ctx)
 		.exe = col_text(st, 7),
 	};
 	read_exit(st, 8, &p.exit);
+	if (sqlite3_column_count(st) > 12)
+		p.task_id = col_text(st, 12);
 	return q->fn(&p, q->userdata);
 }
 
@@ -1898,6 +1907,17 @@ int store_task_processes(struct store *s, const char *task_id, uint32_t limit, s
 	sqlite3_bind_int(s->stmt[ST_Q_PROCS], 2, (int)page_limit(limit));
 	struct process_query q = {fn, userdata};
 	return each_row(s, ST_Q_PROCS, process_row, &q, err);
+}
+
+int store_open_processes(struct store *s, uint32_t limit, store_process_fn fn, void *userdata,
+			 struct store_error *err)
+{
+	struct store_error local;
+	if (!fn)
+		return -EINVAL;
+	sqlite3_bind_int(s->stmt[ST_Q_OPEN_PROCS], 1, (int)page_limit(limit));
+	struct process_query q = {fn, userdata};
+	return each_row(s, ST_Q_OPEN_PROCS, process_row, &q, err ? err : &local);
 }
 
 struct event_query {

@@ -257,6 +257,7 @@ struct store_process {
 	uint64_t exec_ns;	/* 0: no exec seen */
 	const char *comm, *exe; /* NULL before an exec was seen */
 	struct store_exit exit;
+	const char *task_id; /* store_open_processes() only; NULL otherwise */
 };
 
 typedef int (*store_process_fn)(const struct store_process *p, void *userdata);
@@ -264,6 +265,11 @@ typedef int (*store_process_fn)(const struct store_process *p, void *userdata);
 /* The task's processes in the order they were seen. -ENOENT when the task is unknown. */
 int store_task_processes(struct store *s, const char *task_id, uint32_t limit, store_process_fn fn,
 			 void *userdata, struct store_error *err);
+
+/* Processes of every task with no exit stored, oldest first: what a restarted sigsysd must
+ * follow again (or declare gone). */
+int store_open_processes(struct store *s, uint32_t limit, store_process_fn fn, void *userdata,
+			 struct store_error *err);
 
 struct store_event_row {
 	int64_t id;		  /* the cursor: increasing, never reused */
