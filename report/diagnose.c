@@ -418,6 +418,14 @@ static void append(char *buf, size_t size, const char *text)
 		format_into(buf + len, size - len, "%s%s", len ? "; " : "", text);
 }
 
+/* SIGSYS is what seccomp kills with: a death by it without a recorded kill means a record
+ * is missing (lost, or sent while sigsysd was down), not that seccomp had no part. */
+static bool died_of_sigsys(const struct store_exit *x)
+{
+	return (x->kind == STORE_EXIT_SIGNAL && x->code == SIGSYS) ||
+	       (x->kind == STORE_EXIT_STATUS && x->code == 128 + SIGSYS);
+}
+
 /* What is missing before "not seccomp" can be said, in full or brief (for the one-line
  * message); empty when nothing is. */
 static void missing_evidence(const struct task_evidence *ev, const struct diagnosis *d, bool brief,
@@ -438,6 +446,11 @@ static void missing_evidence(const struct task_evidence *ev, const struct diagno
 		append(buf, size,
 		       brief ? "it ended while sigsysd was down"
 			     : "it ended while sigsysd was down: how is unknown");
+	if (died_of_sigsys(&ev->task.exit) && !first_kill(ev))
+		append(buf, size,
+		       brief ? "it died of SIGSYS but no seccomp kill was recorded"
+			     : "it died of SIGSYS, the signal of seccomp's kills, but no seccomp "
+			       "kill was recorded: the record may be lost");
 	if (d->records_lost_unknown)
 		format_into(text, sizeof(text), "%s",
 			    brief ? "records lost in its lifetime"
