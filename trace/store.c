@@ -172,6 +172,7 @@ enum stmt {
 	ST_PROC_EXIT,
 	ST_TASK_EXIT,
 	ST_EVENT_INSERT,
+	ST_CLAIM_KILLS,
 	ST_KILL_FIND,
 	ST_KILL_MERGE,
 	ST_COUNT_ROWS,
@@ -252,6 +253,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" comm, exe, subj, a0, a1, a2, a3, a4, a5) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
 		" ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
 		" ?25, ?26, ?27, ?28, ?29, ?30)",
+	/* A registration that arrived after its process's kill was stored unattributed. */
+	[ST_CLAIM_KILLS] = "UPDATE events SET task = ?1, pid_start_ns = coalesce(pid_start_ns, ?3)"
+			   " WHERE id IN (SELECT id FROM events INDEXED BY events_kills"
+			   " WHERE kill = 1 AND time_ns >= ?4 AND pid = ?2 AND task IS NULL)",
 	/* The same kill from another source: nearest in time, sources disjoint, threads not
 	 * known to differ. */
 	[ST_KILL_FIND] = "SELECT id FROM events INDEXED BY events_kills WHERE kill = 1 AND pid = ?1"
@@ -1867,6 +1872,41 @@ static int task_lookup(struct store *s, const char *task_id, int64_t *ret, struc
 	*ret = sqlite3_column_int64(s->stmt[ST_TASK_ID], 0);
 	sqlite3_reset(s->stmt[ST_TASK_ID]);
 	return 0;
+}
+
+struct claim {
+	const char *task_id;
+	int32_t pid;
+	uint64_t pid_start_ns, from_ns;
+};
+
+static int claim_write(struct store *s, void *ctx, struct store_error *err)
+{
+	const struct claim *c = ctx;
+	int64_t task;
+	int r = task_lookup(s, c->task_id, &task, err);
+	if (r < 0)
+		return r;
+	sqlite3_stmt *st = s->stmt[ST_CLAIM_KILLS];
+	bind_i64(st, 1, task);
+	sqlite3_bind_int(st, 2, c->pid);
+	bind_u64_or_null(st, 3, c->pid_start_ns);
+	bind_u64(st, 4, c->from_ns);
+	r = step_done(s, ST_CLAIM_KILLS, err);
+	return r < 0 ? r : sqlite3_changes(s->db);
+}
+
+int store_claim_kills(struct store *s, const char *task_id, int32_t pid, uint64_t pid_start_ns,
+		      uint64_t from_ns, struct store_error *err)
+{
+	struct store_error local;
+	if (!err)
+		err = &local;
+	int r = check_writer(s, err);
+	if (r < 0)
+		return r;
+	struct claim c = {task_id, pid, pid_start_ns, from_ns};
+	return with_transaction(s, claim_write, &c, err);
 }
 
 struct process_query {

@@ -192,6 +192,14 @@ static inline bool store_event_is_kill(const struct seccomp_event *e)
 int store_put_events(struct store *s, const struct store_event *evs, size_t n,
 		     struct store_put_result *ret, struct store_error *err);
 
+/*
+ * A registration that arrived late (its client stopped waiting for a slow daemon and ran
+ * the task): the kills of pid stored unattributed since from_ns become the task's. Returns
+ * how many were claimed; -ENOENT when the task is unknown.
+ */
+int store_claim_kills(struct store *s, const char *task_id, int32_t pid, uint64_t pid_start_ns,
+		      uint64_t from_ns, struct store_error *err);
+
 enum store_loss_kind {
 	STORE_LOSS_ENOBUFS,    /* the socket buffer overflowed: records dropped, how many unknown */
 	STORE_LOSS_SERIAL_GAP, /* audit serials skipped: that many records never arrived */
