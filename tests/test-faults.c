@@ -555,3 +555,34 @@ Test(faults, a_profile_changed_or_removed_after_launch_is_explained_and_flagged,
 	daemon_run_remove(&d);
 	storm_unlock(lock);
 }
+
+/* ---- a registration later than its kill ------------------------------------------------------ */
+
+/* A stopped (or overloaded) daemon: sigsys-apply waits 2 s for the answer, spools the
+ * registration and runs the task, which is killed before sigsysd reads either. Once it runs
+ * again, the kill must still be the task's. */
+Test(faults, a_registration_later_than_its_kill_still_gets_it, .timeout = 300)
+{
+	int lock = storm_lock();
+	struct daemon_run d;
+	daemon_run_dirs(&d, "late");
+	storm_daemon_start(&d, NULL);
+	cr_assert_eq(kill(d.pid, SIGSTOP), 0);
+	const char *argv[] = {env_path("SIGSYS_PROBE"), "mbind", NULL};
+	int status =
+		harness_wait(storm_launch(&d, "late", "kill", profiles(), "default.json", argv));
+	cr_assert_eq(kill(d.pid, SIGCONT), 0);
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS, "late: %#x", status);
+
+	struct task_event the_kill = {"late", SECCOMP_RET_KILL_PROCESS};
+	cr_expect(storm_poll(task_has_event, &d, &the_kill, 60), "the kill is not the task's");
+	cr_assert(storm_poll(exited, &d, "late", 60), "late has no exit");
+	struct json_object *r = storm_report(&d, profiles(), "late");
+	cr_expect_str_eq(storm_jstr(r, "outcome"), "seccomp-kill", "late: %s",
+			 storm_jstr(r, "reason"));
+	cr_expect_str_eq(storm_jstr(r, "syscall.name"), "mbind");
+	json_object_put(r);
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+	storm_unlock(lock);
+}
