@@ -428,15 +428,15 @@ static void append(char *buf, size_t size, const char *text)
 		format_into(buf + len, size - len, "%s%s", len ? "; " : "", text);
 }
 
-/* What is missing before "not seccomp" can be said, in full or brief (for the one-line
- * message); empty when nothing is. */
-/* Died of SIGSYS (or a shell said so: status 128 + 31), the way a seccomp kill ends. */
+/* SIGSYS is what seccomp kills with: a death by it without a recorded kill means a record
+ * is missing (lost, or sent while sigsysd was down), not that seccomp had no part. */
 static bool died_of_sigsys(const struct store_exit *x)
 {
 	return (x->kind == STORE_EXIT_SIGNAL && x->code == SIGSYS) ||
 	       (x->kind == STORE_EXIT_STATUS && x->code == 128 + SIGSYS);
 }
 
+/* The task or one of its processes (a shell's child: status 128 + 31). */
 static bool any_sigsys_death(const struct task_evidence *ev)
 {
 	for (size_t i = 0; i < ev->n_procs; i++)
@@ -445,17 +445,19 @@ static bool any_sigsys_death(const struct task_evidence *ev)
 	return died_of_sigsys(&ev->task.exit);
 }
 
+/* What is missing before "not seccomp" can be said, in full or brief (for the one-line
+ * message); empty when nothing is. */
 static void missing_evidence(const struct task_evidence *ev, const struct diagnosis *d, bool brief,
 			     char *buf, size_t size)
 {
 	char text[160];
 	buf[0] = '\0';
-	/* Called without a kill in the evidence: a SIGSYS death is then unexplained. */
-	if (any_sigsys_death(ev))
+	if (any_sigsys_death(ev) && !first_kill(ev))
 		append(buf, size,
-		       brief ? "a SIGSYS death without a seccomp record (yet)"
-			     : "a process died of SIGSYS, but no seccomp kill record has arrived: "
-			       "it may still be on its way, or was lost");
+		       brief ? "it died of SIGSYS but no seccomp kill was recorded"
+			     : "a process died of SIGSYS, the signal of seccomp's kills, but no "
+			       "seccomp kill was recorded: the record may be lost, or still on its "
+			       "way");
 	if (!ev->task.registered_ns)
 		append(buf, size,
 		       brief ? "never registered with sigsysd"

@@ -15,6 +15,7 @@
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define REPORT_SCHEMA_VERSION 1
 #define NULL_REASONS_MAX      24
@@ -183,6 +184,14 @@ static void out_action_errno(struct report *rp)
 		out_string(rp->out, "errno", NULL, decision_errno(m->decision.action));
 }
 
+/* The profile directory is there but the task's file is not: it was removed (or renamed)
+ * since the launch — a drift to flag, not a comparison that could not be made. */
+static bool removed_from_dir(const char *dir, int r)
+{
+	struct stat st;
+	return r == -ENOENT && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* changed_on_disk: the file of the same name in --profile-dir, compared by digest. */
 static void out_changed_on_disk(struct report *rp)
 {
@@ -191,6 +200,11 @@ static void out_changed_on_disk(struct report *rp)
 	struct sigsys_error err = {{0}};
 	char why[1024];
 	int r = sigsys_profile_load_named(rp->opts->profile_dir, t->profile_name, &now, &err);
+	if (removed_from_dir(rp->opts->profile_dir, r)) {
+		out_bool(rp->out, "changed_on_disk", NULL, true);
+		out_text(rp->out, " (removed from %s since the launch)\n", rp->opts->profile_dir);
+		return;
+	}
 	if (r == -ENOENT || r == -EPERM || r == -ENOTDIR) {
 		format_into(why, sizeof(why), "not compared: %s", err.message);
 		null_why(rp, "changed_on_disk", "profile.changed_on_disk", " (not compared", why);

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * probe — make syscalls and print what the kernel answered, one line each:
- *   probe SYSCALL[:ARG[:ARG…]] …     e.g. probe getpid personality:0xffffffff mkdir:s/tmp/x:0755
- *   probe thread                      start and join one pthread (clone3 under glibc 2.34+)
- *   probe in-thread SYSCALL[:ARG…]    make the call from a second thread, printing "tid=N"
- *                                     first, then join it (a thread killed alone is joined
- *                                     too: the kernel clears its tid) and print "joined"
- * ARG is a number (0x… allowed) or s<TEXT> for a pointer to TEXT. Prints "NAME=RESULT" where
- * RESULT is the return value or -ERRNO_NAME. Exit 0 unless the arguments are wrong.
- * Used by the live and crun compatibility tests; statically linkable, no libsigsys.
+ *   probe SYSCALL[:ARG[:ARG…]][*COUNT] …  e.g. probe getpid personality:0xffffffff
+ * mkdir:s/tmp/x:0755 probe thread                      start and join one pthread (clone3 under
+ * glibc 2.34+) probe in-thread SYSCALL[:ARG…]    make the call from a second thread, printing
+ * "tid=N" first, then join it (a thread killed alone is joined too: the kernel clears its tid) and
+ * print "joined" ARG is a number (0x… allowed) or s<TEXT> for a pointer to TEXT. Prints
+ * "NAME=RESULT" where RESULT is the return value or -ERRNO_NAME. *COUNT makes the call COUNT times
+ * (a denial storm) and prints the last result. Exit 0 unless the arguments are wrong. Used by the
+ * live and crun compatibility tests; statically linkable, no libsigsys.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -61,7 +61,13 @@ static int probe_in_thread(char *spec)
 
 static int probe_syscall(char *spec)
 {
-	long args[6] = {0};
+	long args[6] = {0}, r = 0;
+	unsigned long count = 1;
+	char *star = strrchr(spec, '*');
+	if (star) {
+		*star = '\0';
+		count = strtoul(star + 1, NULL, 0);
+	}
 	char *save = NULL, *name = strtok_r(spec, ":", &save);
 	int n = 0;
 	for (char *a = strtok_r(NULL, ":", &save); a; a = strtok_r(NULL, ":", &save)) {
@@ -77,7 +83,8 @@ static int probe_syscall(char *spec)
 		return 2;
 	}
 	fflush(stdout);
-	long r = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+	for (unsigned long i = 0; i < count; i++)
+		r = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
 	if (r < 0)
 		printf("%s=-%s\n", name, strerrorname_np(errno) ?: "?");
 	else
@@ -89,7 +96,8 @@ static int probe_syscall(char *spec)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs("usage: probe SYSCALL[:ARG…]… | thread | in-thread SYSCALL[:ARG…]\n", stderr);
+		fputs("usage: probe SYSCALL[:ARG…][*COUNT]… | thread | in-thread SYSCALL[:ARG…]\n",
+		      stderr);
 		return 2;
 	}
 	if (strcmp(argv[1], "in-thread") == 0)

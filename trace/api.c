@@ -32,7 +32,8 @@ struct api_snapshot {
 	struct store_health store;
 	bool audit, proc, bpf;
 	uint64_t audit_parsed, audit_rejected, audit_lost, enobufs;
-	char bpf_error[256]; /* why the bpf source is not running */
+	char bpf_error[256];		   /* why the bpf source is not running */
+	uint64_t down_from_ns, down_to_ns; /* before this start; 0: none known */
 };
 
 struct api {
@@ -115,6 +116,21 @@ static struct json_object *health_records(const struct api_snapshot *s)
 	return o;
 }
 
+/* The time sigsysd was not running before this start: kills in it were not recorded. */
+static struct json_object *health_down(const struct api_snapshot *s)
+{
+	if (!s->down_from_ns)
+		return NULL;
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "from_ns", json_object_new_uint64(s->down_from_ns));
+	json_object_object_add(o, "to_ns", json_object_new_uint64(s->down_to_ns));
+	json_object_object_add(o, "note",
+			       json_object_new_string("sigsysd was not running: "
+						      "kills in this window were "
+						      "not recorded"));
+	return o;
+}
+
 static void get_health(struct api *api, struct reply *r)
 {
 	struct api_snapshot s;
@@ -136,6 +152,7 @@ static void get_health(struct api *api, struct reply *r)
 			json_object_new_string(s.bpf_error[0] ? s.bpf_error : "not requested"));
 	json_object_object_add(o, "store", health_store(&s.store));
 	json_object_object_add(o, "records", health_records(&s));
+	json_object_object_add(o, "daemon_down", health_down(&s));
 	reply_json(r, MHD_HTTP_OK, o);
 }
 
@@ -854,7 +871,9 @@ void api_publish(struct daemon *d)
 				 .audit_parsed = d->audit.records,
 				 .audit_rejected = d->audit.rejected,
 				 .audit_lost = d->audit.lost,
-				 .enobufs = d->audit.enobufs};
+				 .enobufs = d->audit.enobufs,
+				 .down_from_ns = d->down_from_ns,
+				 .down_to_ns = d->down_to_ns};
 	if (!d->api)
 		return;
 	format_into(s.bpf_error, sizeof(s.bpf_error), "%s", d->bpf_error);

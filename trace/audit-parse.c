@@ -416,7 +416,7 @@ int audit_parse_seccomp(const char *text, size_t len, struct seccomp_event *ret)
 	return 0;
 }
 
-int audit_parse_serial(const char *text, size_t len, uint32_t *ret_serial)
+int audit_parse_stamp(const char *text, size_t len, uint64_t *ret_time_ns, uint32_t *ret_serial)
 {
 	struct frame frame;
 	struct cursor c;
@@ -429,7 +429,14 @@ int audit_parse_serial(const char *text, size_t len, uint32_t *ret_serial)
 	if (!take_stamp(&c, &time_ns, &serial))
 		return -EINVAL;
 	*ret_serial = serial;
+	if (ret_time_ns)
+		*ret_time_ns = time_ns;
 	return 0;
+}
+
+int audit_parse_serial(const char *text, size_t len, uint32_t *ret_serial)
+{
+	return audit_parse_stamp(text, len, NULL, ret_serial);
 }
 
 const char *audit_arch_name(uint32_t arch)

@@ -49,6 +49,8 @@ int audit_parse_seccomp(const char *text, size_t len, struct seccomp_event *ret)
  * Returns 0, or -EINVAL when the text holds no valid stamp.
  */
 int audit_parse_serial(const char *text, size_t len, uint32_t *ret_serial);
+/* The same, with the record's time (CLOCK_REALTIME ns; ret_time_ns may be NULL). */
+int audit_parse_stamp(const char *text, size_t len, uint64_t *ret_time_ns, uint32_t *ret_serial);
 
 /* "x86_64", "i386", "aarch64"… for an AUDIT_ARCH_* value; NULL when unknown. */
 const char *audit_arch_name(uint32_t arch);

@@ -39,20 +39,31 @@ void audit_source_close(struct audit_source *a)
 	a->fd = -1;
 }
 
+/* Records lost between two stamps: a second of slack before, for records of other CPUs
+ * that arrive out of order (a serial is declared lost only once it leaves the window). */
+#define LOSS_SLACK_NS 1000000000ull
+
 static void note_serial(struct audit_source *a, const char *text, size_t len,
 			const struct audit_sink *sink)
 {
 	uint32_t serial, first = 0, last = 0;
-	if (audit_parse_serial(text, len, &serial) < 0)
+	uint64_t time_ns = 0, before_ns = a->last_time_ns;
+	if (audit_parse_stamp(text, len, &time_ns, &serial) < 0)
 		return;
+	a->last_time_ns = time_ns;
 	uint32_t lost = serial_window_note(&a->serials, serial, &first, &last);
 	if (!lost)
 		return;
 	a->lost += lost;
+	if (!before_ns || before_ns > time_ns)
+		before_ns = time_ns;
 	struct audit_loss loss = {.kind = AUDIT_LOSS_SERIAL_GAP,
 				  .records = lost,
 				  .first_serial = first,
-				  .last_serial = last};
+				  .last_serial = last,
+				  .first_ns =
+					  before_ns > LOSS_SLACK_NS ? before_ns - LOSS_SLACK_NS : 0,
+				  .last_ns = time_ns};
 	sink->loss(&loss, sink->userdata);
 }
 
@@ -87,9 +98,11 @@ int audit_source_drain(struct audit_source *a, const struct audit_sink *sink, un
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len < 0 && errno == ENOBUFS) {
-			/* records were dropped; the serial window will say how many */
+			/* records were dropped after the last one read, until now; the serial
+			 * window will say how many */
 			a->enobufs++;
-			struct audit_loss loss = {.kind = AUDIT_LOSS_ENOBUFS};
+			struct audit_loss loss = {.kind = AUDIT_LOSS_ENOBUFS,
+						  .first_ns = a->last_time_ns};
 			sink->loss(&loss, sink->userdata);
 			continue;
 		}

@@ -19,10 +19,11 @@
 struct audit_source {
 	int fd;
 	struct serial_window serials;
-	uint64_t records;  /* AUDIT_SECCOMP records parsed */
-	uint64_t rejected; /* AUDIT_SECCOMP records the parser refused */
-	uint64_t enobufs;  /* times the socket buffer overflowed */
-	uint64_t lost;	   /* serials that never arrived */
+	uint64_t records;      /* AUDIT_SECCOMP records parsed */
+	uint64_t rejected;     /* AUDIT_SECCOMP records the parser refused */
+	uint64_t enobufs;      /* times the socket buffer overflowed */
+	uint64_t lost;	       /* serials that never arrived */
+	uint64_t last_time_ns; /* the stamp of the last record read: losses come after it */
 };
 
 enum audit_loss_kind {
@@ -34,6 +35,9 @@ struct audit_loss {
 	enum audit_loss_kind kind;
 	uint32_t records; /* serial gap: how many; ENOBUFS: unknown (0) */
 	uint32_t first_serial, last_serial;
+	/* When the records were lost, CLOCK_REALTIME: from the stamps of the records around
+	 * them, not from when the listener noticed (it may be seconds behind); 0: unknown. */
+	uint64_t first_ns, last_ns;
 };
 
 struct audit_sink {

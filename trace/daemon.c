@@ -76,7 +76,8 @@ void daemon_config_init(struct daemon_config *c)
 				    .db = DAEMON_DB,
 				    .profile_dir = DAEMON_PROFILE_DIR,
 				    .sources = DAEMON_SOURCE_AUDIT | DAEMON_SOURCE_PROC |
-					       DAEMON_SOURCE_BPF};
+					       DAEMON_SOURCE_BPF,
+				    .audit_rcvbuf = AUDIT_RCVBUF_DEFAULT};
 }
 
 uint64_t now_realtime_ns(void)
@@ -145,7 +146,7 @@ static int open_sources(struct daemon *d)
 {
 	unsigned want = d->config.sources;
 	if (want & DAEMON_SOURCE_AUDIT) {
-		int r = audit_source_open(&d->audit, AUDIT_RCVBUF_DEFAULT);
+		int r = audit_source_open(&d->audit, d->config.audit_rcvbuf);
 		if (r < 0 && d->config.sources_given) {
 			daemon_log(LOG_ERR, "audit source: %s", strerror(-r));
 			return r;
@@ -190,7 +191,7 @@ static int open_signals(struct daemon *d)
 int daemon_start(struct daemon *d)
 {
 	int r;
-	d->proc_fd = d->register_fd = d->signal_fd = d->run_dir_fd = -1;
+	d->proc_fd = d->register_fd = d->signal_fd = d->run_dir_fd = d->heartbeat_fd = -1;
 	d->audit.fd = -1;
 	d->api = NULL;
 	d->bpf = NULL;
@@ -201,8 +202,10 @@ int daemon_start(struct daemon *d)
 		return -ENOMEM;
 	if ((r = open_run_dir(d)) < 0 || (r = open_store(d)) < 0 || (r = open_signals(d)) < 0 ||
 	    (r = open_sources(d)) < 0 || (r = register_listen(d)) < 0 ||
-	    (r = add_fd(d, d->register_fd)) < 0 || (r = notify_start(d)) < 0 ||
-	    (r = api_start(d)) < 0)
+	    (r = add_fd(d, d->register_fd)) < 0 || (r = notify_start(d)) < 0)
+		return r;
+	restart_resume(d); /* before the API answers: its first health names the gap */
+	if ((r = api_start(d)) < 0)
 		return r;
 	register_read_spool(d);
 	daemon_log(LOG_INFO, "started: run dir %s, store %s, sources%s%s%s", d->config.run_dir,
@@ -243,6 +246,47 @@ static void attribute(struct daemon *d, struct pending_event *p)
 	attribute_from_proc(p);
 }
 
+/* A loss the store could not take (a full disk is when losses happen): held, merged with
+ * others of its source and kind, and retried, so that the gap shows once there is room. */
+static bool hold_loss(struct daemon *d, const struct store_loss *l)
+{
+	size_t i = 0;
+	while (i < d->n_held_losses && (d->held_losses[i].kind != l->kind ||
+					strcmp(d->held_losses[i].source, l->source) != 0))
+		i++;
+	if (i == DAEMON_HELD_LOSSES)
+		i = DAEMON_HELD_LOSSES - 1; /* widened: its count becomes a lower bound */
+	struct store_loss *h = &d->held_losses[i];
+	if (i == d->n_held_losses) {
+		*h = *l;
+		d->n_held_losses++;
+		return true;
+	}
+	h->records += l->records;
+	h->first_ns = h->first_ns < l->first_ns ? h->first_ns : l->first_ns;
+	h->last_ns = h->last_ns > l->last_ns ? h->last_ns : l->last_ns;
+	return false;
+}
+
+int daemon_put_loss(struct daemon *d, const struct store_loss *l)
+{
+	struct store_error err;
+	int r = store_put_loss(d->store, l, &err);
+	if (r < 0 && hold_loss(d, l)) /* said once per held loss, not per storm */
+		daemon_log(LOG_ERR, "recording a %s loss (held for the next try): %s", l->source,
+			   err.message);
+	return r;
+}
+
+static void put_held_losses(struct daemon *d)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < d->n_held_losses; i++)
+		if (store_put_loss(d->store, &d->held_losses[i], NULL) < 0)
+			d->held_losses[kept++] = d->held_losses[i];
+	d->n_held_losses = kept;
+}
+
 /* Keep the events the store deferred (a full disk takes kills first) for the next try. */
 static void keep_deferred(struct daemon *d)
 {
@@ -263,7 +307,7 @@ static void drop_pending(struct daemon *d)
 				  .first_ns = d->pending[0].event.time_ns,
 				  .last_ns = now};
 	daemon_log(LOG_ERR, "the store cannot take %zu events: dropped", d->n_pending);
-	store_put_loss(d->store, &loss, NULL);
+	daemon_put_loss(d, &loss);
 	d->n_pending = 0;
 }
 
@@ -291,6 +335,7 @@ static void flush_events(struct daemon *d)
 	int r = store_put_events(d->store, evs, d->n_pending, &res, &err);
 	if (r >= 0 && !res.deferred) {
 		d->n_pending = d->n_attributed = 0;
+		put_held_losses(d);
 		return;
 	}
 	if (r >= 0)
@@ -332,11 +377,9 @@ static void on_audit_loss(const struct audit_loss *l, void *userdata)
 				  .records = l->records,
 				  .first_serial = l->first_serial,
 				  .last_serial = l->last_serial,
-				  .first_ns = now,
-				  .last_ns = now};
-	struct store_error err;
-	if (store_put_loss(d->store, &loss, &err) < 0)
-		daemon_log(LOG_ERR, "recording an audit loss: %s", err.message);
+				  .first_ns = l->first_ns ? l->first_ns : now,
+				  .last_ns = l->last_ns ? l->last_ns : now};
+	daemon_put_loss(d, &loss);
 }
 
 static void drain_audit(struct daemon *d)
@@ -502,7 +545,7 @@ static void note_proc_loss(struct daemon *d)
 				  .kind = STORE_LOSS_ENOBUFS,
 				  .first_ns = now_realtime_ns(),
 				  .last_ns = now_realtime_ns()};
-	store_put_loss(d->store, &loss, NULL);
+	daemon_put_loss(d, &loss);
 }
 
 /* Changes of several datagrams are applied together, so an exit can see the exec after it. */
@@ -544,6 +587,7 @@ static void maintain(struct daemon *d)
 	struct store_error err;
 	if (store_maintain(d->store, now_realtime_ns(), &res, &err) < 0)
 		daemon_log(LOG_WARNING, "store maintenance: %s", err.message);
+	put_held_losses(d);
 }
 
 static void on_signal(struct daemon *d)
@@ -591,6 +635,7 @@ int daemon_run(struct daemon *d)
 		register_expire(d, false);
 		notify_expire(d);
 		maintain(d);
+		restart_heartbeat(d, false);
 		api_publish(d);
 	}
 	return 0;
@@ -604,6 +649,7 @@ void daemon_stop(struct daemon *d)
 	commit_held_exits(d, true);
 	register_expire(d, true);
 	notify_stop(d, d->restarting);
+	restart_close(d);
 	if (d->proc_fd >= 0)
 		proc_close(d->proc_fd);
 	audit_source_close(&d->audit);

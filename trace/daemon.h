@@ -23,6 +23,7 @@
 #define DAEMON_HELD_EXITS   256
 #define DAEMON_REG_CONNS    64 /* registrations being received at once */
 #define DAEMON_HOLD_EXIT_NS (200ull * 1000000ull)
+#define DAEMON_HELD_LOSSES  8 /* losses the store could not take yet, by source and kind */
 
 enum daemon_source {
 	DAEMON_SOURCE_AUDIT = 1u << 0,
@@ -33,6 +34,7 @@ enum daemon_source {
 struct daemon_config {
 	const char *run_dir, *db, *profile_dir;
 	unsigned sources;
+	int audit_rcvbuf;   /* the audit socket's receive buffer, bytes */
 	bool sources_given; /* explicit: a source that cannot open is an error */
 	bool foreground;
 	bool has_api_group, has_register_group;
@@ -88,6 +90,12 @@ struct daemon {
 	struct reg_conn conns[DAEMON_REG_CONNS];
 	size_t n_conns;
 	struct notify_source *notify; /* listeners and notify.sock (trace/notify-source.c) */
+	struct store_loss held_losses[DAEMON_HELD_LOSSES];
+	size_t n_held_losses;
+	/* the time before this start that sigsysd was not running (trace/restart.c) */
+	int heartbeat_fd;
+	uint64_t last_heartbeat_ns;	   /* CLOCK_MONOTONIC */
+	uint64_t down_from_ns, down_to_ns; /* CLOCK_REALTIME; 0: a first start */
 	bool stopping;
 	bool restarting; /* SIGHUP: stop, keeping the listeners, and exec sigsysd again */
 };
@@ -124,6 +132,15 @@ void daemon_apply_proc_changes(struct daemon *d, const struct proc_change *chang
 int daemon_bpf_open(struct daemon *d);
 void daemon_bpf_drain(struct daemon *d);
 void daemon_bpf_close(struct daemon *d);
+
+/* Record a loss; one the store cannot take now is held and retried after the next write. */
+int daemon_put_loss(struct daemon *d, const struct store_loss *l);
+
+/* restarts (trace/restart.c): record the time sigsysd was down as a loss, follow again the
+ * previous run's live processes and close the others; the heartbeat that makes it possible */
+int restart_resume(struct daemon *d);
+void restart_heartbeat(struct daemon *d, bool now);
+void restart_close(struct daemon *d);
 
 uint64_t now_realtime_ns(void);
 uint64_t now_monotonic_ns(void);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/epoll.h>
 #include <sys/un.h>
+#include <time.h>
 
 #define CLIENT_TIMEOUT_S 2
 
@@ -92,6 +93,19 @@ static void reply(int fd, bool ok, const char *error)
 	json_object_put(o);
 }
 
+#define CLAIM_SLACK_NS (20ull * 1000000ull) /* /proc start times: 10 ms ticks */
+
+static uint64_t claim_from_ns(const struct registration *reg)
+{
+	struct timespec boot;
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	uint64_t boot_ns = (uint64_t)boot.tv_sec * 1000000000ull + (uint64_t)boot.tv_nsec;
+	uint64_t now = now_realtime_ns(), age = boot_ns - reg->pid_start_ns;
+	uint64_t started = reg->pid_start_ns < boot_ns && age < now ? now - age : now;
+	started -= started > CLAIM_SLACK_NS ? CLAIM_SLACK_NS : 0;
+	return reg->time_ns > started ? reg->time_ns : started;
+}
+
 int daemon_add_registration(struct daemon *d, const struct registration *reg)
 {
 	struct store_task t = {.task_id = reg->task_id[0] ? reg->task_id : NULL,
@@ -126,11 +140,11 @@ int daemon_add_registration(struct daemon *d, const struct registration *reg)
 	uint64_t start;
 	if (proc_start_time_ns(reg->pid, &start) == 0 && start == reg->pid_start_ns) {
 		registry_add(&d->registry, reg->pid, reg->pid_start_ns, t.task_id);
-	} else { /* it ended while sigsysd was down: how, nobody knows */
-		/* The bpf source's pinned rings still hold what it did meanwhile, each event
-		 * with its start time, which keeps a reused pid out. */
-		if (d->bpf &&
-		    registry_add(&d->registry, reg->pid, reg->pid_start_ns, t.task_id) == 0)
+	} else { /* it ended while sigsysd was down (or slow): how, nobody knows */
+		/* Known as exited, its records still in the audit socket and the bpf source's
+		 * pinned rings are attributed; a live process that took the pid has another
+		 * start time and is not. */
+		if (registry_add(&d->registry, reg->pid, reg->pid_start_ns, t.task_id) == 0)
 			registry_exited(&d->registry, reg->pid, now_monotonic_ns());
 		struct store_proc_event gone = {.kind = STORE_PROC_EXIT,
 						.pid = reg->pid,
@@ -139,10 +153,16 @@ int daemon_add_registration(struct daemon *d, const struct registration *reg)
 						.wait_status = STORE_WAIT_UNKNOWN};
 		store_put_procs(d->store, &gone, 1, NULL);
 	}
+	/* its kills may have come first: sigsys-apply stops waiting for a slow daemon */
+	if (store_claim_kills(d->store, t.task_id, reg->pid, reg->pid_start_ns, claim_from_ns(reg),
+			      &err) < 0)
+		daemon_log(LOG_ERR, "claiming the kills of %s: %s", t.task_id, err.message);
 	daemon_log(LOG_INFO, "registered task %s (pid %d, %s mode)", t.task_id, reg->pid, t.mode);
 	return 0;
 }
 
+/* Kills a late registration may claim: not before its process started (the clock of
+ * pid_start_ns is CLOCK_BOOTTIME), whatever time the registration says. */
 static void process(struct daemon *d, struct reg_conn *c)
 {
 	char why[512];
@@ -370,7 +390,7 @@ int register_read_spool(struct daemon *d)
 					  .kind = STORE_LOSS_DAEMON_DOWN,
 					  .first_ns = oldest,
 					  .last_ns = now_realtime_ns()};
-		store_put_loss(d->store, &loss, NULL);
+		daemon_put_loss(d, &loss);
 		daemon_log(LOG_INFO, "%d spooled registration(s) read", n);
 	}
 	return n;

@@ -35,6 +35,8 @@ static void usage(FILE *out)
 	      "  --api-group GROUP     group that may read the API socket\n"
 	      "  --register-group GROUP  group that may register tasks besides root\n"
 	      "  --foreground          do not detach; log to stderr\n"
+	      "  --audit-rcvbuf BYTES  the audit socket's receive buffer (default 64 MiB); a\n"
+	      "                        testing aid: a small one makes the kernel drop records\n"
 	      "  -h, --help  --version\n"
 	      "\n"
 	      "Example: sigsysd --foreground --run-dir /tmp/sigsys --db /tmp/sigsys.db\n",
@@ -50,6 +52,7 @@ enum {
 	OPT_REGISTER_GROUP,
 	OPT_FOREGROUND,
 	OPT_REDACT,
+	OPT_AUDIT_RCVBUF,
 	OPT_VERSION
 };
 
@@ -62,6 +65,7 @@ static const struct option options[] = {
 	{"register-group", required_argument, NULL, OPT_REGISTER_GROUP},
 	{"foreground", no_argument, NULL, OPT_FOREGROUND},
 	{"redact", no_argument, NULL, OPT_REDACT},
+	{"audit-rcvbuf", required_argument, NULL, OPT_AUDIT_RCVBUF},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{0},
@@ -99,6 +103,18 @@ static int parse_sources(const char *list, unsigned *ret)
 	return names ? 0 : -EINVAL;
 }
 
+/* A size in bytes, within what SO_RCVBUFFORCE takes (the kernel doubles it, into an int). */
+static int parse_rcvbuf(const char *text, int *ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v < 1024 || v > (1ull << 30))
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
 /* Configuration errors are reported here, before anything is created or detached. */
 static int parse_args(int argc, char **argv, struct daemon_config *c)
 {
@@ -127,6 +143,13 @@ static int parse_args(int argc, char **argv, struct daemon_config *c)
 							  "audit, proc, bpf and notify",
 							  optarg);
 			c->sources_given = true;
+			break;
+		case OPT_AUDIT_RCVBUF:
+			if (parse_rcvbuf(optarg, &c->audit_rcvbuf) < 0)
+				return daemon_usage_error(
+					"--audit-rcvbuf \"%s\": expected a number "
+					"of bytes from 1024 to 1 GiB",
+					optarg);
 			break;
 		case OPT_API_GROUP:
 			if (parse_group(optarg, &c->api_group) < 0)

@@ -177,6 +177,7 @@ enum stmt {
 	ST_PROC_EXIT,
 	ST_TASK_EXIT,
 	ST_EVENT_INSERT,
+	ST_CLAIM_KILLS,
 	ST_KILL_FIND,
 	ST_KILL_MERGE,
 	ST_COUNT_ROWS,
@@ -191,6 +192,7 @@ enum stmt {
 	ST_Q_TASKS_CONTAINER,
 	ST_Q_TASKS_PID,
 	ST_Q_PROCS,
+	ST_Q_OPEN_PROCS,
 	ST_Q_EVENTS,
 	ST_Q_TASK_EVENTS,
 	ST_Q_TASK_COUNTS,
@@ -257,6 +259,10 @@ static const char *const stmt_sql[ST__COUNT] = {
 		" comm, exe, subj, a0, a1, a2, a3, a4, a5, strings) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 		" ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
 		" ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
+	/* A registration that arrived after its process's kill was stored unattributed. */
+	[ST_CLAIM_KILLS] = "UPDATE events SET task = ?1, pid_start_ns = coalesce(pid_start_ns, ?3)"
+			   " WHERE id IN (SELECT id FROM events INDEXED BY events_kills"
+			   " WHERE kill = 1 AND time_ns >= ?4 AND pid = ?2 AND task IS NULL)",
 	/* The same kill from another source: nearest in time, sources disjoint, threads not
 	 * known to differ. */
 	[ST_KILL_FIND] = "SELECT id FROM events INDEXED BY events_kills WHERE kill = 1 AND pid = ?1"
@@ -316,6 +322,12 @@ static const char *const stmt_sql[ST__COUNT] = {
 	[ST_Q_PROCS] = "SELECT pid, start_ns, parent_pid, parent_start_ns, seen_ns, exec_ns, comm,"
 		       " exe, exit_ns, exit_status, exit_signal, core_dumped FROM processes"
 		       " WHERE task = ?1 ORDER BY seen_ns, pid LIMIT ?2",
+	/* At start: what the previous run left running. No index on exit_ns IS NULL: a scan
+	 * of a table retention keeps small, once per start. */
+	[ST_Q_OPEN_PROCS] = "SELECT p.pid, p.start_ns, p.parent_pid, p.parent_start_ns, p.seen_ns,"
+			    " p.exec_ns, p.comm, p.exe, p.exit_ns, p.exit_status, p.exit_signal,"
+			    " p.core_dumped, t.task_id FROM processes p JOIN tasks t"
+			    " ON t.id = p.task WHERE p.exit_ns IS NULL ORDER BY p.seen_ns LIMIT ?1",
 	[ST_Q_EVENTS] =
 		"SELECT " EVENT_COLUMNS ", t.task_id FROM events e"
 		" LEFT JOIN tasks t ON t.id = e.task WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
@@ -1905,6 +1917,41 @@ static int task_lookup(struct store *s, const char *task_id, int64_t *ret, struc
 	return 0;
 }
 
+struct claim {
+	const char *task_id;
+	int32_t pid;
+	uint64_t pid_start_ns, from_ns;
+};
+
+static int claim_write(struct store *s, void *ctx, struct store_error *err)
+{
+	const struct claim *c = ctx;
+	int64_t task;
+	int r = task_lookup(s, c->task_id, &task, err);
+	if (r < 0)
+		return r;
+	sqlite3_stmt *st = s->stmt[ST_CLAIM_KILLS];
+	bind_i64(st, 1, task);
+	sqlite3_bind_int(st, 2, c->pid);
+	bind_u64_or_null(st, 3, c->pid_start_ns);
+	bind_u64(st, 4, c->from_ns);
+	r = step_done(s, ST_CLAIM_KILLS, err);
+	return r < 0 ? r : sqlite3_changes(s->db);
+}
+
+int store_claim_kills(struct store *s, const char *task_id, int32_t pid, uint64_t pid_start_ns,
+		      uint64_t from_ns, struct store_error *err)
+{
+	struct store_error local;
+	if (!err)
+		err = &local;
+	int r = check_writer(s, err);
+	if (r < 0)
+		return r;
+	struct claim c = {task_id, pid, pid_start_ns, from_ns};
+	return with_transaction(s, claim_write, &c, err);
+}
+
 struct process_query {
 	store_process_fn fn;
 	void *userdata;
@@ -1924,6 +1971,8 @@ static int process_row(sqlite3_stmt *st, void *ctx)
 		.exe = col_text(st, 7),
 	};
 	read_exit(st, 8, &p.exit);
+	if (sqlite3_column_count(st) > 12)
+		p.task_id = col_text(st, 12);
 	return q->fn(&p, q->userdata);
 }
 
@@ -1941,6 +1990,17 @@ int store_task_processes(struct store *s, const char *task_id, uint32_t limit, s
 	sqlite3_bind_int(s->stmt[ST_Q_PROCS], 2, (int)page_limit(limit));
 	struct process_query q = {fn, userdata};
 	return each_row(s, ST_Q_PROCS, process_row, &q, err);
+}
+
+int store_open_processes(struct store *s, uint32_t limit, store_process_fn fn, void *userdata,
+			 struct store_error *err)
+{
+	struct store_error local;
+	if (!fn)
+		return -EINVAL;
+	sqlite3_bind_int(s->stmt[ST_Q_OPEN_PROCS], 1, (int)page_limit(limit));
+	struct process_query q = {fn, userdata};
+	return each_row(s, ST_Q_OPEN_PROCS, process_row, &q, err ? err : &local);
 }
 
 struct event_query {

@@ -196,6 +196,14 @@ static inline bool store_event_is_kill(const struct seccomp_event *e)
 int store_put_events(struct store *s, const struct store_event *evs, size_t n,
 		     struct store_put_result *ret, struct store_error *err);
 
+/*
+ * A registration that arrived late (its client stopped waiting for a slow daemon and ran
+ * the task): the kills of pid stored unattributed since from_ns become the task's. Returns
+ * how many were claimed; -ENOENT when the task is unknown.
+ */
+int store_claim_kills(struct store *s, const char *task_id, int32_t pid, uint64_t pid_start_ns,
+		      uint64_t from_ns, struct store_error *err);
+
 enum store_loss_kind {
 	STORE_LOSS_ENOBUFS,    /* the socket buffer overflowed: records dropped, how many unknown */
 	STORE_LOSS_SERIAL_GAP, /* audit serials skipped: that many records never arrived */
@@ -276,6 +284,7 @@ struct store_process {
 	uint64_t exec_ns;	/* 0: no exec seen */
 	const char *comm, *exe; /* NULL before an exec was seen */
 	struct store_exit exit;
+	const char *task_id; /* store_open_processes() only; NULL otherwise */
 };
 
 typedef int (*store_process_fn)(const struct store_process *p, void *userdata);
@@ -283,6 +292,11 @@ typedef int (*store_process_fn)(const struct store_process *p, void *userdata);
 /* The task's processes in the order they were seen. -ENOENT when the task is unknown. */
 int store_task_processes(struct store *s, const char *task_id, uint32_t limit, store_process_fn fn,
 			 void *userdata, struct store_error *err);
+
+/* Processes of every task with no exit stored, oldest first: what a restarted sigsysd must
+ * follow again (or declare gone). */
+int store_open_processes(struct store *s, uint32_t limit, store_process_fn fn, void *userdata,
+			 struct store_error *err);
 
 struct store_event_row {
 	int64_t id;		  /* the cursor: increasing, never reused */
