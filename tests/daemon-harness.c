@@ -39,7 +39,7 @@ void daemon_run_dirs(struct daemon_run *d, const char *prefix)
 
 void daemon_run_start(struct daemon_run *d)
 {
-	daemon_run_start_sources(d, "audit,proc");
+	daemon_run_start_sources(d, "audit,proc,bpf");
 }
 
 void daemon_run_start_sources(struct daemon_run *d, const char *sources)

@@ -435,7 +435,12 @@ static void check_kill_mode(const struct daemon_run *d, struct json_object *orig
 	struct json_object *rule = json_object_array_get_idx(
 		member(got, "syscalls"), json_object_array_length(member(got, "syscalls")) - 1);
 	expect_rule(rule, "personality", "SCMP_ACT_ALLOW", "t-kill-mode");
-	expect_no_args(rule); /* audit records carry no arguments: allowed by name */
+	/* The bpf source saw the kill's registers: allowed for that value only. */
+	struct json_object *cond = json_object_array_get_idx(member(rule, "args"), 0);
+	cr_expect(cond && json_object_array_length(member(rule, "args")) == 1 &&
+			  json_object_get_int64(member(cond, "value")) == 5 &&
+			  !strcmp(member_str(cond, "op"), "SCMP_CMP_EQ"),
+		  "allowed if a0 == 5: %s", json_object_to_json_string(rule));
 	json_object_put(got);
 
 	expect_runs(d, "t-kill-mode-rerun", "kill", output, cmd);
