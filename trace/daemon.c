@@ -578,6 +578,7 @@ int daemon_run(struct daemon *d)
 			else if (!notify_dispatch(d, fd, evs[i].events))
 				register_ready(d, fd);
 		}
+		notify_flush(d); /* answers first: tasks wait on them */
 		if (d->audit.fd >= 0)
 			drain_audit(d);
 		if (d->bpf)
