@@ -458,7 +458,6 @@ int notify_start(struct daemon *d)
 	ns->req = calloc(1, ns->req_size);
 	ns->resp = calloc(1, ns->resp_size);
 	ns->pending = calloc(NOTIFY_BATCH, sizeof(*ns->pending));
-	notify_threads_init(&ns->threads);
 	if (!ns->req || !ns->resp || !ns->pending)
 		return -ENOMEM;
 	adopt_inherited(d);
