@@ -465,6 +465,82 @@ Test(notify, sighup_restarts_sigsysd_and_keeps_the_listener)
 	daemon_run_remove(&r.d);
 }
 
+/* ---- TOCTOU: the path rewritten by another thread while sigsysd reads it ---------------- */
+
+#define FLIP_CALLS 600 /* under max_rows_per_key: every call keeps its row */
+
+struct flip_seen {
+	const char *a, *b;
+	size_t n, as_a, as_b, unreadable, torn;
+	char torn_example[256];
+};
+
+/* Each recorded string is A, B, or null (unreadable) — never a mix of the two. */
+static int on_flip_row(const struct store_event_row *row, void *userdata)
+{
+	struct flip_seen *f = userdata;
+	struct json_object *a = row->strings ? json_tokener_parse(row->strings) : NULL;
+	struct json_object *v =
+		a && json_object_is_type(a, json_type_array) && json_object_array_length(a) == 1
+			? json_object_array_get_idx(a, 0)
+			: NULL;
+	const char *path = v ? json_object_get_string(v) : NULL;
+	f->n++;
+	if (a && !v && json_object_array_length(a) == 1)
+		f->unreadable++;
+	else if (path && strcmp(path, f->a) == 0)
+		f->as_a++;
+	else if (path && strcmp(path, f->b) == 0)
+		f->as_b++;
+	else if (f->torn++ == 0)
+		format_into(f->torn_example, sizeof(f->torn_example), "%s",
+			    row->strings ? row->strings : "(no strings)");
+	json_object_put(a);
+	return 0;
+}
+
+Test(notify, a_path_rewritten_while_it_is_read_never_gets_through_nor_recorded_torn, .timeout = 120)
+{
+	struct notify_run r;
+	char out[160], a[160], b[160], calls[16], want[64];
+	notify_run_start(&r, "notify-toctou");
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	format_into(a, sizeof(a), "aaaaaaa"); /* relative to r.d.dir, one 64-bit word each */
+	format_into(b, sizeof(b), "bbbbbbb");
+	format_into(calls, sizeof(calls), "%d", FLIP_CALLS);
+	char *argv[] = {(char *)env_path("SIGSYS_PROBE"), "flip-mkdir", r.d.dir, a, b, calls, NULL};
+	int status = harness_wait(launch(&r, "notify-toctou-1", out, argv));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+
+	_cleanup_free_ char *text = read_text(out);
+	format_into(want, sizeof(want), "calls=%d ok=0\nmkdir=-EPERM %d\n", FLIP_CALLS, FLIP_CALLS);
+	cr_expect_str_eq(text, want, "every call denied with the profile's errno");
+	DIR *dir = opendir(r.d.dir);
+	cr_assert(dir);
+	for (struct dirent *e; (e = readdir(dir));)
+		cr_expect(strspn(e->d_name, "ab") != strlen(e->d_name),
+			  "no directory at either path, nor at a mix of them: %s", e->d_name);
+	closedir(dir);
+
+	struct store *s;
+	struct store_options o;
+	struct store_error err = {{0}};
+	struct flip_seen f = {.a = a, .b = b};
+	store_options_init(&o);
+	o.read_only = true;
+	cr_assert_eq(store_open(r.d.db, &o, &s, &err), 0, "%s", err.message);
+	cr_assert_geq(store_task_events(s, "notify-toctou-1", 0, 0, on_flip_row, &f, &err), 0, "%s",
+		      err.message);
+	store_close(s);
+	cr_log_info("toctou: %zu events: %zu A, %zu B, %zu unreadable, %zu torn", f.n, f.as_a,
+		    f.as_b, f.unreadable, f.torn);
+	cr_expect_eq(f.n, FLIP_CALLS, "every call recorded, got %zu", f.n);
+	cr_expect_eq(f.torn, 0, "%zu strings recorded torn, e.g. %s", f.torn, f.torn_example);
+	cr_expect_gt(f.as_a + f.as_b, 0, "some paths were read (not all given up)");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
 #define STORM_TASKS    4
 #define STORM_PER_TASK 2500
 

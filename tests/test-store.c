@@ -1640,3 +1640,46 @@ Test(wal, a_reader_sees_commits_and_never_blocks_the_writer)
 	store_close(w);
 	tmp_remove(&t);
 }
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+/* sigsysd's store: SQLite's automatic checkpoint is replaced by a thread of its own (never
+ * inside a commit a notified task waits on). The WAL still gets copied into the database,
+ * and closing — whose own commits come after the thread is gone — returns. */
+Test(wal, a_background_checkpoint_still_copies_the_wal_and_closes)
+{
+	struct tmp t;
+	char wal[160], task[32];
+	tmp_make(&t);
+	format_into(wal, sizeof(wal), "%s-wal", t.db);
+	struct store_options o;
+	store_options_init(&o);
+	o.background_checkpoint = true;
+	struct store *w = open_with(t.db, &o);
+	off_t db_before = file_size(t.db);
+	struct batch b;
+	batch_init(&b, 1000);
+	for (int round = 0; round < 20; round++) {
+		format_into(task, sizeof(task), "ckpt.%d", round);
+		for (size_t i = 0; i < b.n; i++)
+			batch_set(&b, i, task,
+				  make_event((int32_t)(100 + round), NR_OPENAT, ERRNO,
+					     T0 + (uint64_t)round * 10000 + i));
+		put_ok(w, b.refs, b.n);
+	}
+	/* The thread checkpoints while we wait: the database file grows by what it copied. */
+	for (int i = 0; i < 500 && file_size(t.db) < db_before + (1 << 20); i++)
+		usleep(20000);
+	cr_expect_geq(file_size(t.db), db_before + (1 << 20),
+		      "the WAL's pages reached the database file (%lld -> %lld bytes, WAL %lld)",
+		      (long long)db_before, (long long)file_size(t.db), (long long)file_size(wal));
+	batch_free(&b);
+	store_close(w);
+	cr_expect_eq(db_int(t.db, "SELECT count(*) FROM events"), 20000);
+	assert_consistent(t.db);
+	tmp_remove(&t);
+}

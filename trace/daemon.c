@@ -129,6 +129,7 @@ static int open_store(struct daemon *d)
 	struct store_options o;
 	struct store_error err;
 	store_options_init(&o);
+	o.background_checkpoint = true; /* never in a commit a notified task waits on */
 	int r = store_open(d->config.db, &o, &d->store, &err);
 	if (r < 0)
 		daemon_log(LOG_ERR, "cannot open the store %s: %s", d->config.db, err.message);
@@ -621,6 +622,7 @@ int daemon_run(struct daemon *d)
 			else if (!notify_dispatch(d, fd, evs[i].events))
 				register_ready(d, fd);
 		}
+		notify_flush(d); /* answers first: tasks wait on them */
 		if (d->audit.fd >= 0)
 			drain_audit(d);
 		if (d->bpf)

@@ -115,15 +115,33 @@ static int read_until_nul(int mem_fd, uint64_t addr, char *out, size_t size)
 	return (int)got;
 }
 
-int notify_read_string(int listener_fd, uint64_t id, pid_t tid, uint64_t addr, char *out,
-		       size_t size)
+/*
+ * Another thread of the task may be rewriting the string while it is read: a read that two
+ * reads in a row do not confirm is not presented as what the call named.
+ */
+static int read_stable(int mem_fd, uint64_t addr, char *out, char *check, size_t size)
 {
-	char path[64];
-	if (size < 2)
-		return -EINVAL;
-	out[0] = '\0';
-	if (!addr)
-		return -EFAULT;
+	int r = read_until_nul(mem_fd, addr, out, size);
+	for (int tries = 0; r >= 0 && tries < NOTIFY_READ_TRIES; tries++) {
+		int again = read_until_nul(mem_fd, addr, check, size);
+		if (again == r && memcmp(out, check, (size_t)r) == 0)
+			return r;
+		if (again < 0)
+			return again;
+		memcpy(out, check, (size_t)again);
+		r = again;
+	}
+	return r < 0 ? r : -ESTALE;
+}
+
+int notify_read_strings(int listener_fd, uint64_t id, pid_t tid, const uint64_t *addrs, size_t n,
+			char (*out)[NOTIFY_STRING_MAX], int *ret_len)
+{
+	char path[64], check[NOTIFY_STRING_MAX];
+	for (size_t i = 0; i < n; i++) {
+		out[i][0] = '\0';
+		ret_len[i] = addrs[i] ? -ENOENT : -EFAULT;
+	}
 	format_into(path, sizeof(path), "/proc/%d/mem", (int)tid);
 	_cleanup_close_ int mem_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (mem_fd < 0)
@@ -131,13 +149,19 @@ int notify_read_string(int listener_fd, uint64_t id, pid_t tid, uint64_t addr, c
 	/* The pid may have been reused between the notification and the open. */
 	if (!id_valid(listener_fd, id))
 		return -ENOENT;
-	int r = read_until_nul(mem_fd, addr, out, size);
-	if (r >= 0)
-		out[r] = '\0';
-	/* And the task may have died (its pid reused) during the read. */
+	for (size_t i = 0; i < n; i++)
+		if (addrs[i]) {
+			ret_len[i] =
+				read_stable(mem_fd, addrs[i], out[i], check, NOTIFY_STRING_MAX);
+			out[i][ret_len[i] >= 0 ? ret_len[i] : 0] = '\0';
+		}
+	/* And the task may have died (its pid reused) during the reads: none of them counts. */
 	if (!id_valid(listener_fd, id)) {
-		out[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			out[i][0] = '\0';
+			ret_len[i] = -ENOENT;
+		}
 		return -ENOENT;
 	}
-	return r;
+	return 0;
 }

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "notify-source.h"
 #include "daemon.h"
+#include "notify-ident.h"
 #include "notify-mem.h"
 #include "procfs.h"
 
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <poll.h>
 #include <linux/audit.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -133,46 +135,8 @@ static uint32_t scmp_arch_of(uint32_t audit_arch, int32_t nr)
 	return audit_arch == AUDIT_ARCH_X86_64 && (nr & X32_BIT) ? SCMP_ARCH_X32 : audit_arch;
 }
 
-/* Tgid, real uid and gid from /proc/<tid>/status. */
-static void read_status(pid_t tid, struct seccomp_event *e)
-{
-	char path[64], *line = NULL;
-	size_t cap = 0;
-	format_into(path, sizeof(path), "/proc/%d/status", (int)tid);
-	FILE *f = fopen(path, "re");
-	while (f && getline(&line, &cap, f) > 0) {
-		unsigned v;
-		if (sscanf(line, "Tgid: %u", &v) == 1)
-			e->pid = (int32_t)v;
-		else if (sscanf(line, "Uid: %u", &v) == 1)
-			e->uid = v;
-		else if (sscanf(line, "Gid: %u", &v) == 1) {
-			e->gid = v;
-			break; /* the last of the lines we want */
-		}
-	}
-	free(line);
-	if (f)
-		fclose(f);
-}
-
-static void read_identity(pid_t tid, struct seccomp_event *e)
-{
-	char path[64], *text = NULL;
-	e->pid = tid;
-	read_status(tid, e);
-	format_into(path, sizeof(path), "/proc/%d/comm", (int)tid);
-	if (read_file_bounded(path, 64, &text, NULL) == 0)
-		format_into(e->comm, sizeof(e->comm), "%.*s", (int)strcspn(text, "\n"), text);
-	free(text);
-	format_into(path, sizeof(path), "/proc/%d/exe", (int)e->pid);
-	ssize_t n = readlink(path, e->exe, sizeof(e->exe) - 1);
-	e->exe[n > 0 ? n : 0] = '\0';
-	if (n <= 0)
-		e->flags |= SECCOMP_EVENT_NO_EXE;
-}
-
-static void to_event(const struct seccomp_notif *req, struct seccomp_event *e)
+static void to_event(struct notify_source *ns, const struct seccomp_notif *req,
+		     struct seccomp_event *e, uint64_t *ret_start_ns)
 {
 	memset(e, 0, sizeof(*e));
 	e->time_ns = now_realtime_ns();
@@ -185,25 +149,46 @@ static void to_event(const struct seccomp_notif *req, struct seccomp_event *e)
 	e->auid = e->ses = SECCOMP_EVENT_ID_UNSET;
 	e->sources = SECCOMP_EVENT_SOURCE_NOTIFY;
 	e->compat = req->data.arch != AUDIT_ARCH_X86_64 && req->data.arch != AUDIT_ARCH_AARCH64;
-	read_identity((pid_t)req->pid, e);
+	notify_identity(&ns->threads, e, ret_start_ns);
 }
 
-/* The path arguments as a JSON array (null where unread); NULL for a call without any. */
-static char *read_strings(int fd, const struct seccomp_notif *req, uint32_t arch)
+/* Which arguments of a call are strings: a name lookup in libseccomp's tables is a few µs,
+ * so the answer is kept per (arch, nr) in a small direct-mapped table. */
+static size_t string_args_of(struct notify_source *ns, uint32_t arch, int32_t nr,
+			     unsigned index[NOTIFY_STRINGS_MAX])
+{
+	struct notify_string_args *c =
+		&ns->string_args[((uint32_t)nr ^ arch) % NOTIFY_STRING_ARGS_CACHED];
+	if (!c->known || c->arch != arch || c->nr != nr) {
+		char *name = seccomp_syscall_resolve_num_arch(arch, nr);
+		*c = (struct notify_string_args){.known = true, .arch = arch, .nr = nr};
+		c->n = (uint8_t)notify_string_args(name, c->index);
+		free(name);
+	}
+	memcpy(index, c->index, sizeof(c->index));
+	return c->n;
+}
+
+/* The path arguments as a JSON array (null where unread, or rewritten while read); NULL for
+ * a call without any. *RET_VALID: whether the notification was still valid after the reads. */
+static char *read_strings(struct notify_source *ns, int fd, const struct seccomp_notif *req,
+			  uint32_t arch, bool *ret_valid)
 {
 	unsigned index[NOTIFY_STRINGS_MAX];
-	char *name = seccomp_syscall_resolve_num_arch(arch, req->data.nr);
-	size_t n = notify_string_args(name, index);
-	free(name);
+	uint64_t addrs[NOTIFY_STRINGS_MAX];
+	int len[NOTIFY_STRINGS_MAX];
+	static char buf[NOTIFY_STRINGS_MAX][NOTIFY_STRING_MAX];
+	size_t n = string_args_of(ns, arch, req->data.nr, index);
 	if (!n)
 		return NULL;
+	for (size_t i = 0; i < n; i++)
+		addrs[i] = req->data.args[index[i]];
+	*ret_valid =
+		notify_read_strings(fd, req->id, (pid_t)req->pid, addrs, n, buf, len) != -ENOENT;
 	struct json_object *a = json_object_new_array();
-	static char buf[NOTIFY_STRING_MAX];
-	for (size_t i = 0; i < n; i++) {
-		int r = notify_read_string(fd, req->id, (pid_t)req->pid, req->data.args[index[i]],
-					   buf, sizeof(buf));
-		json_object_array_add(a, r >= 0 ? json_object_new_string_len(buf, r) : NULL);
-	}
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, len[i] >= 0 ? json_object_new_string_len(buf[i], len[i])
+						     : NULL);
 	char *text = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
 	json_object_put(a);
 	return text;
@@ -237,23 +222,6 @@ static void kill_task(int fd, uint64_t id, int32_t pid)
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
 }
 
-static void record(struct daemon *d, const struct notify_listener *l, const struct seccomp_event *e,
-		   const char *strings)
-{
-	uint64_t start = 0;
-	proc_start_time_ns(e->pid, &start);
-	struct store_event se = {.event = e,
-				 .task_id = l->task.task_id,
-				 .container_id =
-					 l->task.container_id[0] ? l->task.container_id : NULL,
-				 .pid_start_ns = start,
-				 .strings = strings};
-	struct store_error err;
-	if (store_put_events(d->store, &se, 1, NULL, &err) < 0)
-		daemon_log(LOG_ERR, "storing a notification of task %s: %s", l->task.task_id,
-			   err.message);
-}
-
 static int answer(int fd, uint64_t id, int errnum, void *buf, size_t size)
 {
 	struct seccomp_notif_resp *resp = buf;
@@ -263,33 +231,92 @@ static int answer(int fd, uint64_t id, int errnum, void *buf, size_t size)
 	return ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 ? -errno : 0;
 }
 
-/* Receive, record, answer. ENOENT at any step: the task died or was interrupted. */
-static void serve(struct daemon *d, struct notify_listener *l)
+/* Receive one notification of L into the batch, its event ready to store. False when there
+ * was none (ENOENT: the task died or was interrupted before it was received). */
+static bool receive(struct daemon *d, struct notify_listener *l)
 {
 	struct notify_source *ns = d->notify;
 	struct seccomp_notif *req = ns->req;
-	struct seccomp_event e;
+	struct notify_pending *p = &ns->pending[ns->n_pending];
 	memset(req, 0, ns->req_size); /* the kernel wants it zeroed */
 	if (ioctl(l->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
-		return;
-	to_event(req, &e);
-	if (!notification_valid(l->fd, req->id)) { /* gone: its pid may be someone else's now */
-		e.comm[0] = e.exe[0] = '\0';
-		e.pid = e.tid;
+		return false;
+	*p = (struct notify_pending){.fd = l->fd, .id = req->id, .answer = l->task.answer};
+	struct seccomp_event *e = &p->event;
+	to_event(ns, req, e, &p->pid_start_ns);
+	bool valid = true;
+	if (!d->config.redact)
+		p->strings = read_strings(ns, l->fd, req, scmp_arch_of(e->arch, e->nr), &valid);
+	if (!p->strings) /* no string read: its check did not cover the identity */
+		valid = notification_valid(l->fd, req->id);
+	if (!valid) { /* gone: its pid may be someone else's now */
+		e->comm[0] = e->exe[0] = '\0';
+		e->pid = e->tid;
+		p->pid_start_ns = 0;
 	}
-	_cleanup_free_ char *strings =
-		d->config.redact ? NULL : read_strings(l->fd, req, scmp_arch_of(e.arch, e.nr));
-	int errnum =
-		l->task.answer == NOTIFY_ANSWER_PROFILE ? profile_errno(l, &e) : l->task.errnum;
+	p->errnum = l->task.answer == NOTIFY_ANSWER_PROFILE ? profile_errno(l, e) : l->task.errnum;
 	if (l->task.answer == NOTIFY_ANSWER_KILL) {
-		e.code = SECCOMP_RET_USER_NOTIF;
-		e.sig = SIGKILL;
+		e->code = SECCOMP_RET_USER_NOTIF;
+		e->sig = SIGKILL;
 	} else
-		e.code = SECCOMP_RET_ERRNO | ((uint32_t)errnum & SECCOMP_RET_DATA);
-	record(d, l, &e, strings);
-	if (l->task.answer == NOTIFY_ANSWER_KILL)
-		kill_task(l->fd, req->id, e.pid);
-	answer(l->fd, req->id, errnum, ns->resp, ns->resp_size);
+		e->code = SECCOMP_RET_ERRNO | ((uint32_t)p->errnum & SECCOMP_RET_DATA);
+	format_into(p->task_id, sizeof(p->task_id), "%s", l->task.task_id);
+	format_into(p->container_id, sizeof(p->container_id), "%s", l->task.container_id);
+	ns->n_pending++;
+	return true;
+}
+
+static bool more_pending(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* Every notification L has now (RECV would block on none), at most NOTIFY_PER_TURN. */
+static void receive_all(struct daemon *d, struct notify_listener *l)
+{
+	struct notify_source *ns = d->notify;
+	for (unsigned i = 0; i < NOTIFY_PER_TURN && (i == 0 || more_pending(l->fd)); i++) {
+		if (ns->n_pending == NOTIFY_BATCH)
+			notify_flush(d);
+		if (!receive(d, l))
+			break;
+	}
+}
+
+/*
+ * Record, then answer, every notification received in this loop turn: one transaction for
+ * all of them, committed BEFORE any is answered, so that no call is ever answered unrecorded
+ * (a sigsysd that dies in between leaves the tasks waiting, then ENOSYS — never a denial
+ * without its event). A store that fails does not hold the answers back: they are denials,
+ * and a task left blocked is worse than a lost event (logged).
+ */
+void notify_flush(struct daemon *d)
+{
+	struct notify_source *ns = d->notify;
+	struct store_event se[NOTIFY_BATCH];
+	struct store_error err;
+	if (!ns || !ns->n_pending)
+		return;
+	for (size_t i = 0; i < ns->n_pending; i++) {
+		const struct notify_pending *p = &ns->pending[i];
+		se[i] = (struct store_event){.event = &p->event,
+					     .task_id = p->task_id,
+					     .container_id =
+						     p->container_id[0] ? p->container_id : NULL,
+					     .pid_start_ns = p->pid_start_ns,
+					     .strings = p->strings};
+	}
+	if (store_put_events(d->store, se, ns->n_pending, NULL, &err) < 0)
+		daemon_log(LOG_ERR, "storing %zu notification(s): %s", ns->n_pending, err.message);
+	for (size_t i = 0; i < ns->n_pending; i++) {
+		struct notify_pending *p = &ns->pending[i];
+		if (p->answer == NOTIFY_ANSWER_KILL)
+			kill_task(p->fd, p->id, p->event.pid);
+		answer(p->fd, p->id, p->errnum, ns->resp, ns->resp_size);
+		free(p->strings);
+	}
+	ns->n_pending = 0;
 }
 
 /* ---- re-exec: listeners passed on ---------------------------------------------------- */
@@ -416,6 +443,7 @@ int notify_start(struct daemon *d)
 	if (!ns)
 		return -ENOMEM;
 	d->notify = ns;
+	notify_threads_init(&ns->threads);
 	ns->agent_fd = -1;
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
 		daemon_log(LOG_ERR, "this kernel has no seccomp user notification: %m");
@@ -429,7 +457,8 @@ int notify_start(struct daemon *d)
 				: sizeof(struct seccomp_notif_resp);
 	ns->req = calloc(1, ns->req_size);
 	ns->resp = calloc(1, ns->resp_size);
-	if (!ns->req || !ns->resp)
+	ns->pending = calloc(NOTIFY_BATCH, sizeof(*ns->pending));
+	if (!ns->req || !ns->resp || !ns->pending)
 		return -ENOMEM;
 	adopt_inherited(d);
 	return notify_agent_listen(d);
@@ -440,12 +469,15 @@ void notify_stop(struct daemon *d, bool keep)
 	struct notify_source *ns = d->notify;
 	if (!ns)
 		return;
+	notify_flush(d);
 	notify_agent_close_all(d);
 	if (keep)
 		export_listeners(ns);
 	while (ns->n)
 		remove_listener(ns, &ns->listeners[ns->n - 1], !keep);
+	notify_threads_clear(&ns->threads);
 	free(ns->listeners);
+	free(ns->pending);
 	free(ns->req);
 	free(ns->resp);
 	free(ns);
@@ -465,9 +497,10 @@ bool notify_dispatch(struct daemon *d, int fd, uint32_t events)
 	if (!l)
 		return notify_agent_ready(d, fd);
 	if (events & EPOLLIN)
-		serve(d, l);
+		receive_all(d, l);
 	else if (events & (EPOLLHUP | EPOLLERR)) { /* the filter has no users left */
 		daemon_log(LOG_INFO, "task %s: its listener hung up", l->task.task_id);
+		notify_flush(d); /* what was received on its fd is answered before it closes */
 		remove_listener(ns, l, true);
 	}
 	return true;

@@ -9,17 +9,23 @@
 #ifndef SIGSYS_TRACE_NOTIFY_SOURCE_H
 #define SIGSYS_TRACE_NOTIFY_SOURCE_H
 
+#include "event.h"
+#include "notify-ident.h"
+#include "notify-mem.h"
 #include "registration.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define NOTIFY_LISTENERS_MAX 4096
-#define NOTIFY_AGENT_CONNS   16	   /* notify.sock messages being received at once */
-#define NOTIFY_AGENT_MAX     65536 /* bytes of one runtime message */
-#define NOTIFY_AGENT_FDS     4	   /* fds accepted in one message before it is refused */
-#define NOTIFY_ENV	     "SIGSYSD_LISTENERS" /* listeners kept across a re-exec */
+#define NOTIFY_LISTENERS_MAX	  4096
+#define NOTIFY_AGENT_CONNS	  16	/* notify.sock messages being received at once */
+#define NOTIFY_AGENT_MAX	  65536 /* bytes of one runtime message */
+#define NOTIFY_AGENT_FDS	  4	/* fds accepted in one message before it is refused */
+#define NOTIFY_ENV		  "SIGSYSD_LISTENERS" /* listeners kept across a re-exec */
+#define NOTIFY_BATCH		  256 /* notifications recorded in one transaction */
+#define NOTIFY_PER_TURN		  64  /* of one listener per loop turn: the others get their turn */
+#define NOTIFY_STRING_ARGS_CACHED 64
 
 struct daemon;
 struct sigsys_filter;
@@ -58,6 +64,26 @@ struct notify_agent_conn {
 	uint64_t deadline_ns;
 };
 
+/* A notification received in this loop turn, its event ready, not answered yet. */
+struct notify_pending {
+	int fd; /* its listener's */
+	uint64_t id;
+	enum notify_answer answer;
+	int errnum;
+	struct seccomp_event event;
+	uint64_t pid_start_ns;
+	char *strings;
+	char task_id[REGISTRATION_ID_MAX + 1], container_id[REGISTRATION_ID_MAX + 1];
+};
+
+struct notify_string_args {
+	bool known;
+	uint32_t arch;
+	int32_t nr;
+	uint8_t n;
+	unsigned index[NOTIFY_STRINGS_MAX];
+};
+
 struct notify_source {
 	struct notify_listener *listeners;
 	size_t n, cap;
@@ -66,6 +92,10 @@ struct notify_source {
 	int agent_fd; /* notify.sock */
 	struct notify_agent_conn conns[NOTIFY_AGENT_CONNS];
 	size_t n_conns;
+	struct notify_pending *pending; /* NOTIFY_BATCH */
+	size_t n_pending;
+	struct notify_threads threads;
+	struct notify_string_args string_args[NOTIFY_STRING_ARGS_CACHED];
 };
 
 /* Start: buffers, notify.sock, and the listeners a previous sigsysd passed on. */
@@ -76,6 +106,9 @@ void notify_stop(struct daemon *d, bool keep);
 /* Whether fd is the notify source's (listener, notify.sock, an agent connection); if so,
  * handle what happened on it. */
 bool notify_dispatch(struct daemon *d, int fd, uint32_t events);
+/* Record the notifications received in this loop turn (one transaction), then answer them:
+ * called by the loop once its ready fds are handled. */
+void notify_flush(struct daemon *d);
 /* Agent connections past their deadline are refused. */
 void notify_expire(struct daemon *d);
 

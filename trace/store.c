@@ -7,6 +7,7 @@
  * memory and written once per key: a LOG storm costs one counter update per batch.
  */
 #include "store.h"
+#include "store-checkpoint.h"
 #include "util.h"
 
 #include <errno.h>
@@ -414,6 +415,8 @@ struct store {
 	struct task_cache_entry *tasks; /* TASK_CACHE_SIZE */
 	struct agg agg;
 	struct store_health health;
+	int64_t checkpoint_pages; /* the WAL's size, in pages, that asks for a checkpoint */
+	struct store_checkpointer *checkpointer; /* NULL: SQLite's automatic checkpoints */
 };
 
 /* ---- errors ----------------------------------------------------------------------------- */
@@ -720,6 +723,7 @@ static int set_autocheckpoint(struct store *s, struct store_error *err)
 		pages = pages < 64 ? 64 : pages > 1000 ? 1000 : pages;
 	}
 	char sql[64];
+	s->checkpoint_pages = pages;
 	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %lld", (long long)pages);
 	return exec_sql(s, sql, err);
 }
@@ -928,6 +932,25 @@ static void reserve_release(struct store *s)
 	s->health.reserve_spent++;
 }
 
+/* After every commit on the writer's connection (this replaces SQLite's automatic
+ * checkpoint): wake the checkpointer once the WAL holds the pages that would have set one off. */
+static int wal_committed(void *userdata, sqlite3 *db, const char *name, int pages)
+{
+	struct store *s = userdata;
+	(void)db;
+	(void)name;
+	if (pages >= s->checkpoint_pages)
+		store_checkpointer_poke(s->checkpointer);
+	return SQLITE_OK;
+}
+
+/* Best effort: without the thread, SQLite's automatic checkpoint stays. */
+static void start_checkpointer(struct store *s)
+{
+	if (store_checkpointer_start(s->path, &s->checkpointer) == 0)
+		sqlite3_wal_hook(s->db, wal_committed, s);
+}
+
 int store_open(const char *path, const struct store_options *o, struct store **ret,
 	       struct store_error *err)
 {
@@ -971,6 +994,8 @@ int store_open(const char *path, const struct store_options *o, struct store **r
 		r = alloc_writer(s, err);
 	if (r == 0 && !o->read_only)
 		reserve_take(s); /* best effort: a full disk at start is no reason not to run */
+	if (r == 0 && !o->read_only && o->background_checkpoint)
+		start_checkpointer(s);
 	if (r < 0) {
 		store_close(s);
 		return r;
@@ -983,6 +1008,10 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	if (s->checkpointer) { /* the commits of closing (PRAGMA optimize) must not call it */
+		sqlite3_wal_hook(s->db, NULL, NULL);
+		store_checkpointer_stop(TAKE_PTR(s->checkpointer));
+	}
 	for (int i = 0; i < ST__COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	if (s->db && !s->opts.read_only)

@@ -62,6 +62,9 @@ struct store_options {
 	/* Schema steps applied after the built-in ones: for tests of the migration path. */
 	const struct store_migration *extra_migrations;
 	size_t n_extra_migrations;
+	/* Writers: checkpoint the WAL on a thread of its own, never inside a commit
+	 * (trace/store-checkpoint.h). */
+	bool background_checkpoint;
 };
 
 /* One forward step of the schema: it brings a database at version - 1 to version. */
