@@ -101,7 +101,13 @@ void http_response_free(struct http_response *r)
 
 char *register_send_raw(const struct daemon_run *d, const void *body, size_t len)
 {
-	uint32_t be = htonl((uint32_t)len), reply_len;
+	return register_send_frame(d, (uint32_t)len, body, len);
+}
+
+char *register_send_frame(const struct daemon_run *d, uint32_t announced, const void *body,
+			  size_t len)
+{
+	uint32_t be = htonl(announced), reply_len;
 	int fd = connect_to(d, "register.sock");
 	char *reply = NULL;
 	/* The daemon may refuse and close before reading it all: that is an answer too. */

@@ -7,6 +7,7 @@
 #include "daemon-harness.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Spawn WRAPPER… sigsysd --foreground --run-dir --db --sources audit,proc --profile-dir
  * EXTRA… (both NULL-terminated, either NULL), without waiting. */
@@ -29,5 +30,8 @@ void http_response_free(struct http_response *r);
 /* One framed message on RUN_DIR/register.sock (4-byte big-endian length, then BODY); the
  * answer's JSON text (owned), or NULL when the daemon closed without one. */
 char *register_send_raw(const struct daemon_run *d, const void *body, size_t len);
+/* The same with a length header of the caller's choosing (ANNOUNCED, whatever LEN is). */
+char *register_send_frame(const struct daemon_run *d, uint32_t announced, const void *body,
+			  size_t len);
 
 #endif
