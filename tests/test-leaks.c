@@ -56,12 +56,13 @@ static void start_checked(struct daemon_run *d, char *log, size_t size)
 	cr_assert(sigsysd_wait_for(d, "api.sock", 60), "sigsysd did not start under the checker");
 }
 
-static char *read_log(const char *path)
+static char *read_log(const char *path, pid_t pid)
 {
-	char *text = NULL;
+	char *text = NULL, asan_path[192];
 	size_t len;
 	/* ASan appends .PID to log_path; valgrind writes the name as given. */
-	if (read_file_bounded(path, 1u << 20, &text, &len) < 0)
+	format_into(asan_path, sizeof(asan_path), "%s.%d", path, (int)pid);
+	if (read_file_bounded(UNDER_VALGRIND ? path : asan_path, 1u << 20, &text, &len) < 0)
 		return strdup("(no log: the checker found nothing to say)");
 	return text;
 }
@@ -134,7 +135,7 @@ Test(leaks, sigsysd_through_a_scenario_has_no_memory_errors_and_no_leaks, .timeo
 
 	kill(d.pid, SIGTERM);
 	status = sigsysd_wait_exit(&d, 120);
-	char *text = read_log(log);
+	char *text = read_log(log, d.pid);
 	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		  "sigsysd under %s: status %#x (exit %d; %d means the checker found errors):\n%s",
 		  UNDER_VALGRIND ? "valgrind" : "ASan/LSan", status,
