@@ -216,6 +216,34 @@ Test(security, run_dir_sockets_spool_and_store_have_their_exact_modes, .timeout 
 	stop(&d);
 }
 
+/* A database left open to others (an older version, a copy made with umask 022) is closed
+ * before anything is written to it; one of another user is refused. */
+Test(security, an_existing_store_open_to_others_is_closed_and_a_foreign_one_refused, .timeout = 60)
+{
+	struct daemon_run d;
+	daemon_run_dirs(&d, "security");
+	int fd = open(d.db, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fchmod(fd, 0644), 0);
+	close(fd);
+	sigsysd_spawn(&d, NULL, NULL);
+	cr_assert(sigsysd_wait_for(&d, "spool", WAIT_S), "sigsysd did not start");
+	expect_store_private(&d);
+	daemon_run_stop(&d);
+
+	cr_assert_eq(chown(d.db, NOBODY, TASK_GID), 0);
+	cr_assert_eq(chmod(d.db, 0600), 0);
+	sigsysd_spawn(&d, NULL, NULL);
+	int status = sigsysd_wait_exit(&d, WAIT_S);
+	if (status == -1) {
+		kill(d.pid, SIGKILL);
+		harness_wait(d.pid);
+	}
+	cr_expect(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0,
+		  "sigsysd took a store of uid %d (status %#x)", NOBODY, status);
+	daemon_run_remove(&d);
+}
+
 Test(security, the_cache_is_a_private_directory_of_private_files, .timeout = 60)
 {
 	char top[] = "/tmp/sigsys-test-cache-XXXXXX", dir[64], link_path[64], target[64];
