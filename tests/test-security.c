@@ -562,7 +562,7 @@ Test(security, profile_bombs_are_bounded_and_named)
 }
 
 /* A registration as the library writes it (version 1, the test's own pid), as json-c. */
-static struct json_object *registration(bool unconfined)
+static struct json_object *registration_of(const char *task_id, bool unconfined)
 {
 	uint64_t start;
 	struct json_object *o = json_object_new_object();
@@ -571,12 +571,17 @@ static struct json_object *registration(bool unconfined)
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "pid_start_ns", json_object_new_uint64(start));
 	json_object_object_add(o, "time_ns", json_object_new_uint64(1));
-	json_object_object_add(o, "task_id", json_object_new_string("bomb"));
+	json_object_object_add(o, "task_id", json_object_new_string(task_id));
 	json_object_object_add(o, "framework", json_object_new_string("other"));
 	json_object_object_add(o, "mode", json_object_new_string("enforce"));
 	json_object_object_add(o, "caps", json_object_new_string("0x0"));
 	json_object_object_add(o, "unconfined", json_object_new_boolean(unconfined));
 	return o;
+}
+
+static struct json_object *registration(bool unconfined)
+{
+	return registration_of("bomb", unconfined);
 }
 
 /* A confined registration whose profile text is TEXT (digest claimed: any). */
@@ -651,4 +656,48 @@ Test(security, registration_bombs_are_refused_and_the_daemon_carries_on, .timeou
 	cr_expect_eq(r.status, 200);
 	http_response_free(&r);
 	stop(&d);
+}
+
+/* ---- the spool ------------------------------------------------------------------------------ */
+
+/* A registration file left in RUN_DIR/spool (mode SPOOL_MODE) before sigsysd starts: whether
+ * the daemon took it. */
+static bool spooled_task_taken(mode_t spool_mode, const char *task_id)
+{
+	struct daemon_run d;
+	char spool[160], file[224], path[96];
+	daemon_run_dirs(&d, "security");
+	format_into(spool, sizeof(spool), "%s/spool", d.run_dir);
+	cr_assert_eq(mkdir(d.run_dir, 0750), 0);
+	cr_assert_eq(mkdir(spool, 0700), 0);
+	cr_assert_eq(chmod(spool, spool_mode), 0);
+	format_into(file, sizeof(file), "%s/%d-1.json", spool, (int)getpid());
+	struct json_object *o = registration_of(task_id, true);
+	write_text(file, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	sigsysd_spawn(&d, NULL, NULL);
+	cr_assert(sigsysd_wait_for(&d, "api.sock", WAIT_S), "sigsysd did not start");
+	/* The spool is read before the loop serves register.sock: an answer there means it
+	 * was read. */
+	o = registration_of("barrier", true);
+	size_t len;
+	const char *text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	char *reply = register_send_raw(&d, text, len);
+	cr_assert(reply && strstr(reply, "\"ok\":true"), "%s", reply ? reply : "(none)");
+	free(reply);
+	json_object_put(o);
+	format_into(path, sizeof(path), "/v1/tasks/%s/report", task_id);
+	struct http_response r = http_get(&d, path);
+	bool taken = r.status == 200;
+	cr_expect(r.status == 200 || r.status == 404, "GET %s: %d", path, r.status);
+	http_response_free(&r);
+	stop(&d);
+	return taken;
+}
+
+/* Anyone could have written into a spool open to others: it is not read at all. */
+Test(security, a_spool_open_to_others_is_not_read, .timeout = 60)
+{
+	cr_expect(spooled_task_taken(0700, "spooled"), "a root-only spool was not read");
+	cr_expect(!spooled_task_taken(0733, "planted"), "a spool open to others was read");
 }
