@@ -3,12 +3,33 @@
 #include "test-helpers.h"
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
 #define ARGS_MAX     48
 #define RESPONSE_MAX (1u << 20)
+
+/* Every daemon this test process started and has not yet seen exit. */
+static pid_t spawned[16];
+static size_t n_spawned;
+
+static void forget(pid_t pid)
+{
+	for (size_t i = 0; i < n_spawned; i++)
+		if (spawned[i] == pid)
+			spawned[i] = spawned[--n_spawned];
+}
+
+void sigsysd_kill_leftovers(void)
+{
+	for (size_t i = 0; i < n_spawned; i++) {
+		kill(spawned[i], SIGKILL);
+		waitpid(spawned[i], NULL, 0);
+	}
+	n_spawned = 0;
+}
 
 void sigsysd_spawn(struct daemon_run *d, const char *const *wrapper, const char *const *extra)
 {
@@ -34,6 +55,8 @@ void sigsysd_spawn(struct daemon_run *d, const char *const *wrapper, const char 
 	}
 	argv[n] = NULL;
 	d->pid = harness_spawn((char *const *)argv, NULL);
+	if (n_spawned < ARRAY_SIZE(spawned))
+		spawned[n_spawned++] = d->pid;
 }
 
 bool sigsysd_wait_for(const struct daemon_run *d, const char *name, int wait_s)
@@ -45,14 +68,24 @@ bool sigsysd_wait_for(const struct daemon_run *d, const char *name, int wait_s)
 	return access(path, F_OK) == 0;
 }
 
+void sigsysd_stop(struct daemon_run *d)
+{
+	kill(d->pid, SIGTERM);
+	int status = harness_wait(d->pid);
+	forget(d->pid);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "sigsysd exit status %#x", status);
+}
+
 int sigsysd_wait_exit(struct daemon_run *d, int wait_s)
 {
 	int status;
 	for (int i = 0; i < wait_s * 20; i++) {
 		pid_t r = waitpid(d->pid, &status, WNOHANG);
 		cr_assert_geq(r, 0);
-		if (r == d->pid)
+		if (r == d->pid) {
+			forget(d->pid);
 			return status;
+		}
 		harness_sleep_ms(50);
 	}
 	return -1;

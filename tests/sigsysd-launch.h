@@ -14,6 +14,11 @@
 void sigsysd_spawn(struct daemon_run *d, const char *const *wrapper, const char *const *extra);
 /* Wait up to wait_s seconds for RUN_DIR/NAME to exist; whether it does. */
 bool sigsysd_wait_for(const struct daemon_run *d, const char *name, int wait_s);
+/* SIGTERM, and expect a clean exit. */
+void sigsysd_stop(struct daemon_run *d);
+/* SIGKILL and reap every daemon sigsysd_spawn() started that was not seen to exit: a .fini,
+ * so a failed assertion in the middle of a test leaves no daemon behind. */
+void sigsysd_kill_leftovers(void);
 /* Wait up to wait_s seconds for sigsysd to exit; its wait status, or -1 if it did not. */
 int sigsysd_wait_exit(struct daemon_run *d, int wait_s);
 

@@ -23,6 +23,9 @@
 #define WAIT_S	 10
 #define TASK_GID 65534
 
+/* A test that fails halfway leaves no daemon running. */
+TestSuite(security, .fini = sigsysd_kill_leftovers);
+
 static const char *const with_groups[] = {"--api-group", "bin", "--register-group", "bin", NULL};
 
 static void expect_file(const char *dir, const char *name, mode_t type, uid_t uid, gid_t gid,
@@ -40,7 +43,7 @@ static void start_with(struct daemon_run *d, const char *const *extra)
 
 static void stop(struct daemon_run *d)
 {
-	daemon_run_stop(d);
+	sigsysd_stop(d);
 	daemon_run_remove(d);
 }
 
@@ -229,16 +232,13 @@ Test(security, an_existing_store_open_to_others_is_closed_and_a_foreign_one_refu
 	sigsysd_spawn(&d, NULL, NULL);
 	cr_assert(sigsysd_wait_for(&d, "spool", WAIT_S), "sigsysd did not start");
 	expect_store_private(&d);
-	daemon_run_stop(&d);
+	sigsysd_stop(&d);
 
 	cr_assert_eq(chown(d.db, NOBODY, TASK_GID), 0);
 	cr_assert_eq(chmod(d.db, 0600), 0);
 	sigsysd_spawn(&d, NULL, NULL);
 	int status = sigsysd_wait_exit(&d, WAIT_S);
-	if (status == -1) {
-		kill(d.pid, SIGKILL);
-		harness_wait(d.pid);
-	}
+	sigsysd_kill_leftovers(); /* one that did not exit */
 	cr_expect(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0,
 		  "sigsysd took a store of uid %d (status %#x)", NOBODY, status);
 	daemon_run_remove(&d);
@@ -301,10 +301,7 @@ static void expect_refused_run_dir(void (*prepare)(const struct daemon_run *, co
 	prepare(&d, target);
 	sigsysd_spawn(&d, NULL, NULL);
 	int status = sigsysd_wait_exit(&d, WAIT_S);
-	if (status == -1) {
-		kill(d.pid, SIGKILL);
-		harness_wait(d.pid);
-	}
+	sigsysd_kill_leftovers(); /* one that did not exit */
 	cr_expect(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0,
 		  "%s: sigsysd started (status %#x)", what, status);
 	format_into(sock, sizeof(sock), "%s/register.sock", target);
