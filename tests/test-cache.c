@@ -117,6 +117,49 @@ Test(cache, a_tampered_file_is_rebuilt_not_loaded, .init = setup, .fini = teardo
 	sigsys_profile_free(p);
 }
 
+/* The other key's file, renamed to this key: whole and matching its own digest, but for
+ * another program (here the log-mode one, which lets every denied call through). */
+Test(cache, a_valid_file_under_another_key_is_rebuilt_not_loaded, .init = setup, .fini = teardown)
+{
+	struct sigsys_profile *p = load_profile("dcos-default.json");
+	struct sigsys_filter *enforce = compile_cached(p, SIGSYS_MODE_ENFORCE);
+	char *enforce_path = cache_file();
+	cr_assert_eq(rename(enforce_path, "/tmp/sigsys-test-cache-aside.bpf"), 0);
+	struct sigsys_filter *log = compile_cached(p, SIGSYS_MODE_LOG);
+	char *log_path = cache_file();
+	cr_assert_eq(rename(log_path, enforce_path), 0);
+	unlink("/tmp/sigsys-test-cache-aside.bpf");
+
+	struct sigsys_filter *again = compile_cached(p, SIGSYS_MODE_ENFORCE);
+	cr_expect(!sigsys_filter_cached(again), "another key's program was loaded");
+	cr_expect(same_program(enforce, again));
+	cr_expect(!same_program(log, again));
+	free(enforce_path);
+	free(log_path);
+	sigsys_filter_free(enforce);
+	sigsys_filter_free(log);
+	sigsys_filter_free(again);
+	sigsys_profile_free(p);
+}
+
+/* A file cut short (a crash while writing, a full disk) is rebuilt. */
+Test(cache, a_truncated_file_is_rebuilt_not_loaded, .init = setup, .fini = teardown)
+{
+	struct sigsys_profile *p = load_profile("dcos-default.json");
+	struct sigsys_filter *clean = compile_cached(p, SIGSYS_MODE_ENFORCE);
+	char *path = cache_file();
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(truncate(path, st.st_size - 8), 0);
+	struct sigsys_filter *again = compile_cached(p, SIGSYS_MODE_ENFORCE);
+	cr_expect(!sigsys_filter_cached(again), "a truncated file was used");
+	cr_expect(same_program(clean, again));
+	free(path);
+	sigsys_filter_free(clean);
+	sigsys_filter_free(again);
+	sigsys_profile_free(p);
+}
+
 Test(cache, files_open_to_others_are_not_used, .init = setup, .fini = teardown)
 {
 	struct sigsys_profile *p = load_profile("dcos-default.json");

@@ -117,7 +117,15 @@ static int open_run_dir(struct daemon *d)
 		close(fd);
 		return -EPERM;
 	}
-	gid_t group = d->config.has_api_group ? d->config.api_group : 0;
+	/* Its group reaches the sockets: the API group, else the register group (api.sock is
+	 * then root-only). Members of a different register group must be in the API group. */
+	gid_t group = d->config.has_api_group	     ? d->config.api_group
+		      : d->config.has_register_group ? d->config.register_group
+						     : 0;
+	if (d->config.has_api_group && d->config.has_register_group &&
+	    d->config.api_group != d->config.register_group)
+		daemon_log(LOG_WARNING, "members of the register group must also be in the API "
+					"group: the run dir is open to the API group only");
 	if (fchown(fd, 0, group) < 0 || fchmod(fd, 0750) < 0)
 		daemon_log(LOG_WARNING, "cannot set the run dir's owner and mode: %m");
 	d->run_dir_fd = fd;

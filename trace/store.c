@@ -839,18 +839,29 @@ static int prepare_all(struct store *s, struct store_error *err)
 	return 0;
 }
 
-/* The database holds what tasks did, arguments included: readable by root only. SQLite gives
- * its WAL and -shm files the database's mode. */
+/* The database holds what tasks did, arguments included: readable by its owner only. SQLite
+ * gives its WAL and -shm files the database's mode, so an existing file open to others is
+ * closed first; one of another user (who could rewrite the evidence) is refused. */
 static int create_private(const char *path, struct store_error *err)
 {
+	struct stat st;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		int r = -errno;
 		fail(err, "%s: %s", path, strerror(-r));
 		return r;
 	}
+	int r = fstat(fd, &st) < 0 ? -errno : 0;
+	if (r == 0 && st.st_uid != geteuid()) {
+		r = -EPERM;
+		fail(err, "%s belongs to uid %u, not to this user: refused", path,
+		     (unsigned)st.st_uid);
+	} else if (r < 0 || ((st.st_mode & 0077) && fchmod(fd, st.st_mode & 0700) < 0)) {
+		r = -errno;
+		fail(err, "%s: %s", path, strerror(-r));
+	}
 	close(fd);
-	return 0;
+	return r;
 }
 
 static int open_db(struct store *s, struct store_error *err)
