@@ -30,7 +30,7 @@
 /* What the main thread knows, as of its last api_publish(). */
 struct api_snapshot {
 	struct store_health store;
-	bool audit, proc, bpf;
+	bool audit, proc, bpf, notify;
 	uint64_t audit_parsed, audit_rejected, audit_lost, enobufs;
 	char bpf_error[256];		   /* why the bpf source is not running */
 	uint64_t down_from_ns, down_to_ns; /* before this start; 0: none known */
@@ -145,6 +145,7 @@ static void get_health(struct api *api, struct reply *r)
 	json_object_object_add(sources, "audit", json_object_new_boolean(s.audit));
 	json_object_object_add(sources, "proc", json_object_new_boolean(s.proc));
 	json_object_object_add(sources, "bpf", json_object_new_boolean(s.bpf));
+	json_object_object_add(sources, "notify", json_object_new_boolean(s.notify));
 	json_object_object_add(o, "sources", sources);
 	if (!s.bpf) /* kills then have no arguments, and thread kills may go unseen */
 		json_object_object_add(
@@ -868,6 +869,7 @@ void api_publish(struct daemon *d)
 	struct api_snapshot s = {.audit = d->audit.fd >= 0,
 				 .proc = d->proc_fd >= 0,
 				 .bpf = d->bpf != NULL,
+				 .notify = d->notify != NULL,
 				 .audit_parsed = d->audit.records,
 				 .audit_rejected = d->audit.rejected,
 				 .audit_lost = d->audit.lost,
