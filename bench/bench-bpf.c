@@ -139,15 +139,20 @@ static int pairs(struct fixture *f, unsigned reps, double (*measure)(struct fixt
 	return 0;
 }
 
+/* The issue: at most 5 % overhead where the hooks fire (fork/exit, signals); the event
+ * rates are reported. */
 static void emit(const char *name, const char *baseline, const char *unit, struct samples *with,
 		 struct samples *without)
 {
-	struct comparison c = {.name = name,
-			       .baseline = baseline,
-			       .unit = unit,
-			       .value = with,
-			       .base = without,
-			       .target = {TARGET_NONE, 0, "report"}};
+	bool overhead = !strcmp(name, "bpf.fork_exit") || !strcmp(name, "bpf.signal");
+	struct comparison c = {
+		.name = name,
+		.baseline = baseline,
+		.unit = unit,
+		.value = with,
+		.base = without,
+		.target = overhead ? (struct target){TARGET_RATIO_MAX, 1.05, "ratio <= 1.05"}
+				   : (struct target){TARGET_NONE, 0, "report it"}};
 	bench_emit(&c);
 	samples_clear(with);
 	samples_clear(without);
