@@ -416,8 +416,14 @@ static void out_delays(struct report *rp)
 				    : ", %.1f",
 			   v->next_delays_s[i]);
 	out_array_end(out);
-	out_uint(out, "max_delay_after_failures", " s; the maximum from failure %ju on\n",
-		 v->max_delay_after);
+	if (v->max_delay_after)
+		out_uint(out, "max_delay_after_failures", " s; the maximum from failure %ju on\n",
+			 v->max_delay_after);
+	else
+		null_why(rp, "max_delay_after_failures", "verdict.max_delay_after_failures",
+			 " s; the delay never reaches its maximum\n",
+			 "the backoff never grows to maxLaunchDelaySeconds (no backoff, or a "
+			 "factor of 1)");
 }
 
 static void out_deadline(struct report *rp)
@@ -479,9 +485,10 @@ static void out_deterministic(struct report *rp)
 	else
 		null_why(rp, "deterministic", "verdict.deterministic", NULL, v->why);
 	out_string(out, "why", "verdict    %s", v->why);
-	out_uint(out, "failures", v->same_cause ? " (%ju in a row;" : " (", v->same_cause);
-	out_uint(out, "failures_in_scope", v->same_cause ? " %ju failed" : "%ju failed",
-		 v->failures);
+	/* failures: of the app or of this job run; same_cause: the newest in a row, across
+	 * the job's runs too, that share this task's seccomp cause. */
+	out_uint(out, "same_cause", v->same_cause ? " (%ju in a row;" : " (", v->same_cause);
+	out_uint(out, "failures", v->same_cause ? " %ju failed" : "%ju failed", v->failures);
 	out_uint(out, "tasks_in_scope", " of %ju task(s)", v->tasks);
 	out_string(out, "scope", " of %s)\n", v->scope);
 }

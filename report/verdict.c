@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define SCHEDULER_JSON_MAX (4u << 20)
+/* Failures max_delay_after() counts before it says "never". */
+#define VERDICT_FAILURES_COUNTED_MAX 1000000u
 
 /* ---- what the scheduler does next ------------------------------------------------------- */
 
@@ -115,12 +117,22 @@ double marathon_delay_s(const struct scheduler_policy *p, unsigned failures)
 	return d < p->max_delay_s ? d : p->max_delay_s;
 }
 
-/* The failure after which the delay stops growing: 42 with the defaults. */
+/* The failure from which the delay stays at its maximum: 42 with the defaults; 0 when it
+ * never gets there (no backoff, or a factor of 1). One pass, whatever the policy says. */
 static unsigned max_delay_after(const struct scheduler_policy *p)
 {
+	double d = p->backoff_s;
 	unsigned n = 1;
-	while (marathon_delay_s(p, n) < p->max_delay_s && n < 100000)
-		n++;
+	if (d >= p->max_delay_s)
+		return 1;
+	if (d <= 0 || p->backoff_factor <= 1)
+		return 0;
+	for (; d < p->max_delay_s; n++) {
+		if (n == VERDICT_FAILURES_COUNTED_MAX)
+			return 0; /* a factor barely above 1: not within any failure count that
+				     matters */
+		d *= p->backoff_factor;
+	}
 	return n;
 }
 
@@ -214,19 +226,12 @@ static bool exit_succeeded(const struct store_exit *x)
 static int load_past(struct store *s, const struct store_task *t, struct past *ret,
 		     struct store_error *err)
 {
-	struct store_task_query q = {.limit = VERDICT_HISTORY_MAX + 16};
+	struct store_task_query q = {.limit = VERDICT_HISTORY_MAX,
+				     .seen_before_ns = t->seen_ns ? t->seen_ns : 1};
 	q.key = t->app_id ? STORE_TASKS_BY_APP : STORE_TASKS_BY_JOB;
 	q.id = t->app_id ? t->app_id : t->job_id;
 	ret->n = 0;
-	int r = store_find_tasks(s, &q, on_past_task, ret, err);
-	if (r < 0)
-		return r;
-	size_t kept = 0; /* drop the tasks launched after this one */
-	for (size_t i = 0; i < ret->n; i++)
-		if (ret->tasks[i].seen_ns <= t->seen_ns || !strcmp(ret->tasks[i].id, t->task_id))
-			ret->tasks[kept++] = ret->tasks[i];
-	ret->n = kept;
-	return 0;
+	return store_find_tasks(s, &q, on_past_task, ret, err);
 }
 
 static struct run_summary *run_of(struct verdict *v, const char *run_id)

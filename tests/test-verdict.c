@@ -139,6 +139,7 @@ static void check_third_failure(const struct daemon_run *d)
 	expect_str(root, "syscall.name", "personality");
 	cr_expect(jbool(root, "verdict.deterministic"), "three kills on personality in a row");
 	cr_expect_eq(jint(root, "verdict.failures"), 3);
+	cr_expect_eq(jint(root, "verdict.same_cause"), 3);
 	cr_expect(strstr(jstr(root, "verdict.advice"), "will not help"), "%s",
 		  jstr(root, "verdict.advice"));
 	/* Marathon's defaults: 1 s × 1.15 per failure, capped at 300 s; after 3 failures. */
@@ -167,6 +168,18 @@ static void check_app_backoff(const struct daemon_run *d)
 	json_object_put(root);
 	unlink(app);
 	free(app);
+
+	/* No growth: the delay never reaches its maximum, and that is said, not looped on. */
+	app = write_temp("{\"backoffSeconds\": 0.5, \"backoffFactor\": 1, "
+			 "\"maxLaunchDelaySeconds\": 300}");
+	root = report(d, "web.3", "json", "--marathon-app", app);
+	cr_expect_eq(jdouble_at(root, "verdict.next_delays_s", 4), 0.5);
+	cr_expect(jnull(root, "verdict.max_delay_after_failures") &&
+			  null_reason(root, "verdict.max_delay_after_failures"),
+		  "never reached, and why");
+	json_object_put(root);
+	unlink(app);
+	free(app);
 }
 
 static void check_marathon_format(const struct daemon_run *d)
@@ -191,8 +204,8 @@ static void check_streak_and_not_seccomp(const struct daemon_run *d)
 	struct json_object *root = report(d, "api.3", "json", NULL, NULL);
 	expect_str(root, "outcome", "seccomp-kill");
 	cr_expect(jnull(root, "verdict.deterministic"), "a success came between the kills");
-	cr_expect_eq(jint(root, "verdict.failures"), 1);
-	cr_expect_eq(jint(root, "verdict.failures_in_scope"), 2);
+	cr_expect_eq(jint(root, "verdict.same_cause"), 1);
+	cr_expect_eq(jint(root, "verdict.failures"), 2);
 	json_object_put(root);
 
 	root = report(d, "worker.1", "json", NULL, NULL);
@@ -255,8 +268,8 @@ static void check_metronome(const struct daemon_run *d)
 	expect_str(root, "cause.outcome", "seccomp-kill");
 	expect_str(root, "cause.syscall.name", "personality");
 	cr_expect(jbool(root, "verdict.deterministic"));
-	cr_expect_eq(jint(root, "verdict.failures"), 3, "two retries and the earlier run");
-	cr_expect_eq(jint(root, "verdict.failures_in_scope"), 2, "this run's failures");
+	cr_expect_eq(jint(root, "verdict.same_cause"), 3, "two retries and the earlier run");
+	cr_expect_eq(jint(root, "verdict.failures"), 2, "this run's failures");
 	expect_str(root, "verdict.deadline.restart_policy", "ON_FAILURE");
 	cr_expect_eq(jint(root, "verdict.deadline.active_deadline_s"), 120);
 	cr_expect(jstr(root, "verdict.deadline.ends"));

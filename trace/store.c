@@ -315,8 +315,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 			  " AND t.exit_status = 0 AND t.task_id != ?6 AND c.nr = ?2"
 			  " AND c.arch = ?3 AND c.action = ?4 AND c.comm = ?5"
 			  " ORDER BY t.seen_ns DESC LIMIT 1",
-	[ST_Q_TASKS_APP] = TASK_LIST "WHERE t.app_id = ?1" NEWEST,
-	[ST_Q_TASKS_JOB] = TASK_LIST "WHERE t.job_id = ?1 AND (?2 IS NULL OR t.run_id = ?2)" NEWEST,
+	[ST_Q_TASKS_APP] = TASK_LIST "WHERE t.app_id = ?1 AND (?4 = 0 OR t.seen_ns <= ?4)" NEWEST,
+	[ST_Q_TASKS_JOB] = TASK_LIST "WHERE t.job_id = ?1 AND (?2 IS NULL OR t.run_id = ?2)"
+				     " AND (?4 = 0 OR t.seen_ns <= ?4)" NEWEST,
 	[ST_Q_TASKS_CONTAINER] = TASK_LIST "WHERE t.container_id = ?1" NEWEST,
 	[ST_Q_TASKS_PID] = TASK_LIST "WHERE t.id IN (SELECT task FROM processes WHERE pid = ?1)"
 				     " OR t.pid = ?1" NEWEST,
@@ -1933,6 +1934,8 @@ int store_find_tasks(struct store *s, const struct store_task_query *q, store_ta
 		bind_text(st, 1, q->id);
 	if (q->key == STORE_TASKS_BY_JOB)
 		bind_text(st, 2, q->run_id);
+	if (q->key == STORE_TASKS_BY_APP || q->key == STORE_TASKS_BY_JOB)
+		bind_u64(st, 4, q->seen_before_ns);
 	sqlite3_bind_int(st, 3, (int)page_limit(q->limit));
 	struct task_query tq = {fn, userdata};
 	return each_row(s, ids[q->key], task_row, &tq, err);

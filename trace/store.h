@@ -257,6 +257,7 @@ struct store_task_query {
 	const char *run_id; /* BY_JOB: NULL for every run of the job */
 	int32_t pid;	    /* BY_PID */
 	uint32_t limit;
+	uint64_t seen_before_ns; /* BY_APP, BY_JOB: only tasks first seen then or before; 0: all */
 };
 
 /* A denial some task survived: the same call (arch, nr, action) denied to a process of the
