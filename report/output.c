@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "output.h"
+#include "text.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -176,20 +177,28 @@ void out_array_end(struct out *o)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
-/* Text from tasks (comm, paths read from their memory) may hold escape sequences meant
- * for the operator's terminal: control bytes print as '?'. JSON escapes them itself. */
+/* Text from tasks (comm, paths read from their memory) may hold escapes meant for the
+ * operator's terminal, or bytes that are not UTF-8: shown as '?' (common/text.h). */
 static void print_text_value(struct out *o, const char *fmt, const char *value)
 {
-	char *safe = strdup(value);
+	char *safe = text_scrub(value, true);
 	if (!safe) {
 		o->failed = true;
 		return;
 	}
-	for (char *c = safe; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
 	fprintf(o->stream, fmt, safe);
 	free(safe);
+}
+
+/* JSON escapes controls itself, but a document with bytes that are not UTF-8 is unreadable. */
+static struct json_object *json_text(const char *value)
+{
+	if (text_is_clean(value, false))
+		return json_object_new_string(value);
+	char *safe = text_scrub(value, false);
+	struct json_object *v = safe ? json_object_new_string(safe) : NULL;
+	free(safe);
+	return v;
 }
 
 void out_string(struct out *o, const char *key, const char *fmt, const char *value)
@@ -201,7 +210,7 @@ void out_string(struct out *o, const char *key, const char *fmt, const char *val
 	}
 	if (!json_wants(o, key))
 		return;
-	struct json_object *v = value ? json_object_new_string(value) : NULL;
+	struct json_object *v = value ? json_text(value) : NULL;
 	if (value && !v)
 		o->failed = true;
 	else

@@ -206,7 +206,8 @@ Test(bpf, bpf_alone_reports_the_arguments_and_the_task, .timeout = 120)
 	struct json_object *ev = json_object_array_get_idx(events, 0);
 	cr_expect(json_object_object_get_ex(ev, "args", &args) &&
 			  json_object_array_length(args) == 6 &&
-			  json_object_get_uint64(json_object_array_get_idx(args, 0)) == UMASK_ARG,
+			  strtoull(json_object_get_string(json_object_array_get_idx(args, 0)), NULL,
+				   16) == UMASK_ARG,
 		  "the API does not give the arguments: %s", json_object_to_json_string(ev));
 	json_object_put(page);
 

@@ -9,6 +9,7 @@
 #include "cli-harness.h"
 #include "daemon-harness.h"
 #include "store.h"
+#include "text.h"
 
 #include <json-c/json.h>
 #include <signal.h>
@@ -403,4 +404,42 @@ Test(verdict, a_denial_another_task_survived_is_not_the_cause, .timeout = 180)
 	daemon_run_stop(&d);
 	check_denial_blamed(&d, true);
 	daemon_run_remove(&d);
+}
+
+/* ---- what a task names itself is shown safely ------------------------------------------ */
+
+Test(verdict, a_comm_with_terminal_escapes_and_bad_utf8_is_shown_safely, .timeout = 120)
+{
+	struct daemon_run d;
+	const struct identity other = {"other", NULL, NULL, NULL};
+	char dir[] = "/tmp/sigsys-test-comm-XXXXXX", cmd[512];
+	cr_assert(mkdtemp(dir));
+	/* comm is the executable's name: a C1 CSI (in UTF-8) and a byte that is not UTF-8 */
+	format_into(cmd, sizeof(cmd),
+		    "cp \"$SIGSYS_PROBE\" '%s/x\xc2\x9b"
+		    "31m\xff' && "
+		    "exec '%s/x\xc2\x9b"
+		    "31m\xff' personality:5",
+		    dir, dir);
+	daemon_run_dirs(&d, "verdict");
+	daemon_run_start(&d);
+	launch(&d, "weird.1", "kill", &other, cmd);
+	wait_exit(&d, "weird.1");
+	daemon_run_stop(&d);
+
+	struct json_object *root = report(&d, "weird.1", "json", NULL, NULL);
+	const char *comm = jstr(root, "syscall.comm");
+	expect_str(root, "outcome", "seccomp-kill");
+	cr_expect(comm && text_is_clean(comm, false) && strchr(comm, '?'),
+		  "the comm is UTF-8, its escape and bad byte shown as '?': %s", comm);
+	json_object_put(root);
+	const char *text_args[] = {"report", "--db", d.db, "weird.1", NULL};
+	struct cli_result text = run_cli(text_args);
+	cr_expect(text.status == 0 && text_is_clean(text.out, false) &&
+			  !strstr(text.out, "\xc2\x9b") && strstr(text.out, "x??31m?"),
+		  "the text report carries no escape:\n%s", text.out);
+	cli_result_free(&text);
+	daemon_run_remove(&d);
+	format_into(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_expect_eq(system(cmd), 0);
 }

@@ -5,6 +5,7 @@
 #include "daemon.h"
 #include "output.h"
 #include "report.h"
+#include "text.h"
 #include "scheduler-format.h"
 #include "verdict.h"
 
@@ -174,18 +175,53 @@ static struct json_object *event_sources(uint32_t sources)
 	return a;
 }
 
-/* The six arguments (bpf, notify) and the path strings the notify source read. */
+static struct json_object *hex_arg(uint64_t value)
+{
+	char text[24];
+	format_into(text, sizeof(text), "0x%jx", (uintmax_t)value);
+	return json_object_new_string(text);
+}
+
+/* A string a task controls (comm, exe, a path): bytes that are not UTF-8 would make the
+ * whole answer unreadable (common/text.h). */
+static struct json_object *task_text(const char *text)
+{
+	if (text_is_clean(text, false))
+		return json_object_new_string(text);
+	char *safe = text_scrub(text, false);
+	struct json_object *v = safe ? json_object_new_string(safe) : NULL;
+	free(safe);
+	return v;
+}
+
+/* The stored JSON array of path strings, each one made safe to show. */
+static struct json_object *task_strings(const char *stored)
+{
+	struct json_object *in = json_tokener_parse(stored), *out = json_object_new_array();
+	for (size_t i = 0; out && json_object_is_type(in, json_type_array) &&
+			   i < json_object_array_length(in);
+	     i++) {
+		struct json_object *s = json_object_array_get_idx(in, i);
+		json_object_array_add(out, json_object_is_type(s, json_type_string)
+						   ? task_text(json_object_get_string(s))
+						   : NULL);
+	}
+	json_object_put(in);
+	return out;
+}
+
+/* The six arguments, as "0x…" strings (JSON numbers lose precision above 2^53) as the
+ * report gives them, and the path strings the notify source read. */
 static void event_args_strings(struct json_object *o, const struct store_event_row *row)
 {
 	struct json_object *args = NULL;
 	if (row->event.has_args) {
 		args = json_object_new_array();
 		for (int i = 0; i < 6; i++)
-			json_object_array_add(args, json_object_new_uint64(row->event.args[i]));
+			json_object_array_add(args, hex_arg(row->event.args[i]));
 	}
 	json_object_object_add(o, "args", args); /* null: no source saw them */
-	json_object_object_add(o, "strings",
-			       row->strings ? json_tokener_parse(row->strings) : NULL);
+	json_object_object_add(o, "strings", row->strings ? task_strings(row->strings) : NULL);
 }
 
 static struct json_object *event_json(const struct store_event_row *row)
@@ -201,8 +237,8 @@ static struct json_object *event_json(const struct store_event_row *row)
 	json_object_object_add(o, "time", json_object_new_string(time));
 	json_object_object_add(o, "time_ns", json_object_new_uint64(e->time_ns));
 	json_object_object_add(o, "pid", json_object_new_int(e->pid));
-	json_object_object_add(o, "comm", json_object_new_string(e->comm));
-	json_object_object_add(o, "exe", json_object_new_string(e->exe));
+	json_object_object_add(o, "comm", task_text(e->comm));
+	json_object_object_add(o, "exe", task_text(e->exe));
 	json_object_object_add(o, "arch", json_object_new_string(event_arch_name(e->arch, e->nr)));
 	json_object_object_add(o, "syscall", json_object_new_string(syscall));
 	json_object_object_add(o, "nr", json_object_new_int(e->nr));
