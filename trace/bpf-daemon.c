@@ -174,7 +174,7 @@ static void note_drops(struct daemon *d)
 					  .last_ns = now};
 		daemon_log(LOG_WARNING, "bpf source: %ju %s dropped (ring buffer full)",
 			   (uintmax_t)drops[i], what[i]);
-		store_put_loss(d->store, &loss, NULL);
+		daemon_put_loss(d, &loss); /* held and retried when the store is full */
 	}
 }
 

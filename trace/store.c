@@ -263,7 +263,9 @@ static const char *const stmt_sql[ST__COUNT] = {
 	/* A registration that arrived after its process's kill was stored unattributed. */
 	[ST_CLAIM_KILLS] = "UPDATE events SET task = ?1, pid_start_ns = coalesce(pid_start_ns, ?3)"
 			   " WHERE id IN (SELECT id FROM events INDEXED BY events_kills"
-			   " WHERE kill = 1 AND time_ns >= ?4 AND pid = ?2 AND task IS NULL)",
+			   " WHERE kill = 1 AND time_ns >= ?4 AND pid = ?2 AND task IS NULL"
+			   /* a reused pid's kill carries another start time */
+			   " AND (pid_start_ns IS NULL OR abs(pid_start_ns - ?3) <= 20000000))",
 	/* The same kill from another source: nearest in time, sources disjoint, threads not
 	 * known to differ. */
 	[ST_KILL_FIND] = "SELECT id FROM events INDEXED BY events_kills WHERE kill = 1 AND pid = ?1"
