@@ -4,6 +4,7 @@
 #define SIGSYS_COMMON_PROCFS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -24,5 +25,17 @@ int proc_stat_start_ticks(const char *text, size_t len, uint64_t *ret_ticks);
 
 /* Clock ticks (sysconf(_SC_CLK_TCK)) to ns; -ERANGE on overflow, -EINVAL for hz <= 0. */
 int proc_ticks_to_ns(uint64_t ticks, long hz, uint64_t *ret_ns);
+
+/*
+ * Whether two start times (ns since boot) are one process's: /proc gives them in USER_HZ
+ * ticks (10 ms), the kernel's sources (bpf, a fork's connector stamp) exactly; two ticks
+ * apart at most — no pid is reused that fast.
+ */
+#define PROC_START_TOLERANCE_NS (20ull * 1000000ull)
+
+static inline bool proc_same_start(uint64_t a, uint64_t b)
+{
+	return (a > b ? a - b : b - a) <= PROC_START_TOLERANCE_NS;
+}
 
 #endif

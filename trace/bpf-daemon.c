@@ -3,6 +3,7 @@
  * changes, ring-full drops become losses. */
 #include "bpf-source.h"
 #include "daemon.h"
+#include "procfs.h"
 
 #include <string.h>
 #include <sys/epoll.h>
@@ -44,16 +45,10 @@ struct wanted {
 	bool found;
 };
 
-/* Start times from /proc have clock-tick resolution; the kernel's are exact. */
-static bool same_start(uint64_t a, uint64_t b)
-{
-	return a + 10000000ull > b && b + 10000000ull > a;
-}
-
 static int match_process(const struct store_process *p, void *userdata)
 {
 	struct wanted *w = userdata;
-	if (p->pid != w->pid || !same_start(p->start_ns, w->start_ns))
+	if (p->pid != w->pid || !proc_same_start(p->start_ns, w->start_ns))
 		return 0;
 	w->found = true;
 	w->stored_start_ns = p->start_ns;
@@ -101,7 +96,7 @@ static bool still_running(const struct bpf_source_item *item)
 	if (item->change.time_ns >= opened_mono_ns)
 		return true;
 	return proc_start_time_ns(item->change.tgid, &start) == 0 &&
-	       same_start(start, item->start_ns);
+	       proc_same_start(start, item->start_ns);
 }
 
 static void on_item(const struct bpf_source_item *item, void *userdata)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An open-addressing table keyed by pid: one live entry per pid. */
 #include "registry.h"
+#include "procfs.h"
 #include "util.h"
 
 #include <string.h>
@@ -90,10 +91,8 @@ int registry_add(struct registry *r, int32_t pid, uint64_t start_ns, const char 
 const struct registry_entry *registry_find(const struct registry *r, int32_t pid, uint64_t start_ns)
 {
 	const struct registry_entry *e = lookup(r, pid);
-	/* A start time that differs by more than a clock tick is another process. */
-	if (e && start_ns && e->start_ns &&
-	    (start_ns > e->start_ns + 10000000ull || e->start_ns > start_ns + 10000000ull))
-		return NULL;
+	if (e && start_ns && e->start_ns && !proc_same_start(start_ns, e->start_ns))
+		return NULL; /* another process that took the pid */
 	return e;
 }
 

@@ -23,9 +23,6 @@
 
 #define HEARTBEAT_EVERY_NS (1000000000ull)
 #define RESUME_MAX	   STORE_PAGE_MAX /* processes followed again at most */
-/* /proc start times are in USER_HZ ticks (10 ms); a fork's start is computed from the
- * connector's stamp, within one tick of it. Two ticks: no pid is reused that fast. */
-#define START_TOLERANCE_NS (20ull * 1000000ull)
 
 static uint64_t mtime_ns(const struct stat *st)
 {
@@ -106,16 +103,11 @@ static int collect_open(const struct store_process *p, void *userdata)
 	return 0;
 }
 
-static bool same_start(uint64_t a, uint64_t b)
-{
-	return (a > b ? a - b : b - a) <= START_TOLERANCE_NS;
-}
-
 /* One process of the previous run: followed again, or its end stored as unknown. */
 static bool resume_process(struct daemon *d, const struct open_proc *p)
 {
 	uint64_t start;
-	if (proc_start_time_ns(p->pid, &start) == 0 && same_start(start, p->start_ns)) {
+	if (proc_start_time_ns(p->pid, &start) == 0 && proc_same_start(start, p->start_ns)) {
 		registry_add(&d->registry, p->pid, p->start_ns, p->task_id);
 		return true;
 	}
