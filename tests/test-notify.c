@@ -16,7 +16,12 @@
 #include <json-c/json.h>
 #include <signal.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <stddef.h>
+#include <grp.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -62,7 +67,7 @@ static void notify_run_start(struct notify_run *r, const char *name)
 	daemon_run_dirs(&r->d, name);
 	format_into(r->profile, sizeof(r->profile), "%s/notify.json", r->d.dir);
 	write_text(r->profile, notify_profile);
-	daemon_run_start(&r->d);
+	daemon_run_start_sources(&r->d, "audit,proc,bpf,notify");
 }
 
 /* sigsys-apply --mode notify -- ARGV…, stdout to OUT (NULL: inherited); not waited for. */
@@ -906,4 +911,195 @@ Test(notify, crun_on_notify_kill_records_then_kills)
 	cr_expect_eq(seen.code, SECCOMP_RET_USER_NOTIF);
 	daemon_run_stop(&r.d);
 	daemon_run_remove(&r.d);
+}
+
+/* ---- strings the store would not take as they are ------------------------------------- */
+
+/* json-c writes a control byte as \u00XX: a 4095-byte path of them is 24 KiB of JSON, over
+ * the store's limit, which would refuse the whole batch. The string is dropped instead. */
+Test(notify, a_path_too_long_as_json_is_dropped_and_the_event_stored)
+{
+	struct notify_run r;
+	static char call[NOTIFY_STRING_MAX + 32];
+	char out[160];
+	notify_run_start(&r, "notify-long");
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	memcpy(call, "mkdir:s", 7);
+	memset(call + 7, '\x01', NOTIFY_STRING_MAX - 1);
+	memcpy(call + 7 + NOTIFY_STRING_MAX - 1, ":0755", 6);
+	char *argv[] = {(char *)env_path("SIGSYS_PROBE"), call, NULL};
+	int status = harness_wait(launch(&r, "notify-long-1", out, argv));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	_cleanup_free_ char *text = read_text(out);
+	cr_expect(strstr(text, "mkdir=-EPERM\n"), "%s", text);
+	struct seen seen = task_events(&r.d, "notify-long-1");
+	cr_assert_eq(seen.n, 1, "the notified mkdir is stored: %zu", seen.n);
+	cr_expect_str_eq(seen.strings[0], "[null]", "the string is dropped, the event kept");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+/* Three 4095-byte paths of slashes: 24 KiB of JSON if '/' were escaped as json-c does by
+ * default, 12 KiB written plain: all three are kept. */
+Test(notify, three_long_paths_are_stored_whole)
+{
+	struct notify_run r;
+	static char path[NOTIFY_STRING_MAX], call[3 * NOTIFY_STRING_MAX + 32];
+	char out[160];
+	notify_run_start(&r, "notify-three");
+	write_text(r.profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+			      " {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	memset(path, '/', NOTIFY_STRING_MAX - 1);
+	format_into(call, sizeof(call), "mount:s%s:s%s:s%s:0:0", path, path, path);
+	char *argv[] = {(char *)env_path("SIGSYS_PROBE"), call, NULL};
+	int status = harness_wait(launch(&r, "notify-three-1", out, argv));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	_cleanup_free_ char *text = read_text(out);
+	cr_expect(strstr(text, "mount=-EPERM\n"), "%s", text);
+	struct seen seen = task_events(&r.d, "notify-three-1");
+	cr_assert_eq(seen.n, 1, "the notified mount is stored: %zu", seen.n);
+	cr_expect_eq(strncmp(seen.strings[0], "[\"////", 6), 0, "the first path is kept: %.40s",
+		     seen.strings[0]);
+	cr_expect_null(strstr(seen.strings[0], "\\/"), "'/' is not escaped");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+/* ---- notify.sock: a peer that is not root names only itself ---------------------------- */
+
+#define AGENT_GROUP 2 /* "bin" */
+
+/* A listener of this process's own (root may make one without no_new_privs), for mknodat,
+ * a call the child never makes. */
+static int own_listener(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mknodat, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+	struct sock_fprog prog = {ARRAY_SIZE(code), code};
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			    &prog);
+}
+
+/* Send LISTENER for container ID with PID; wait until sigsysd closes the connection (it
+ * does once the message is taken or refused). In a test_fork() child: no cr_assert. */
+static bool agent_send(const char *run_dir, int listener, int pid, const char *id)
+{
+	char json[512];
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/notify.sock", run_dir);
+	format_into(json, sizeof(json),
+		    "{\"ociVersion\":\"1.0.2\",\"fds\":[\"seccompFd\"],\"pid\":%d,"
+		    "\"metadata\":\"\",\"state\":{\"id\":\"%s\",\"pid\":%d}}",
+		    pid, id, pid);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control = {0};
+	struct iovec iov = {json, strlen(json)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	*c = (struct cmsghdr){.cmsg_len = CMSG_LEN(sizeof(int)),
+			      .cmsg_level = SOL_SOCKET,
+			      .cmsg_type = SCM_RIGHTS};
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)strlen(json))
+		return false;
+	char byte;
+	while (read(sock, &byte, 1) > 0)
+		;
+	close(sock);
+	return true;
+}
+
+/* 0: both sent; 1: setup failed. */
+static int agent_as_member(const char *run_dir)
+{
+	gid_t groups[] = {AGENT_GROUP};
+	int listener = own_listener();
+	if (listener < 0 || setgroups(1, groups) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		return 1;
+	return agent_send(run_dir, listener, (int)getppid(), "forged-container") &&
+			       agent_send(run_dir, listener, (int)getpid(), "own-container")
+		       ? 0
+		       : 1;
+}
+
+static int no_task(const struct store_task *t, void *userdata)
+{
+	(void)t;
+	(void)userdata;
+	return 0;
+}
+
+static bool task_stored(const struct daemon_run *d, const char *task_id)
+{
+	struct store *s;
+	struct store_options o;
+	struct store_error err = {{0}};
+	store_options_init(&o);
+	o.read_only = true;
+	cr_assert_eq(store_open(d->db, &o, &s, &err), 0, "%s", err.message);
+	int r = store_get_task(s, task_id, no_task, NULL, &err);
+	store_close(s);
+	cr_assert(r >= 0 || r == -ENOENT, "%s", err.message);
+	return r >= 0;
+}
+
+Test(notify, a_register_group_runtime_may_name_only_its_own_pid)
+{
+	struct notify_run r;
+	char spool[192];
+	daemon_run_dirs(&r.d, "notify-agent-peer");
+	char *daemon[] = {(char *)env_path("SIGSYSD"),
+			  "--foreground",
+			  "--run-dir",
+			  r.d.run_dir,
+			  "--db",
+			  r.d.db,
+			  "--sources",
+			  "proc,notify",
+			  "--register-group",
+			  "bin",
+			  NULL};
+	r.d.pid = harness_spawn(daemon, NULL);
+	format_into(spool, sizeof(spool), "%s/spool", r.d.run_dir);
+	wait_for_file(spool);
+	cr_assert_eq(chmod(r.d.dir, 0711), 0, "let the group member reach the run dir");
+	pid_t child = test_fork();
+	cr_assert_geq(child, 0);
+	if (child == 0)
+		_exit(agent_as_member(r.d.run_dir));
+	int status = harness_wait(child);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the member: %#x", status);
+	cr_expect_not(task_stored(&r.d, "forged-container"), "another pid, named by a non-root "
+							     "peer, became a task");
+	cr_expect(task_stored(&r.d, "own-container"), "the member's own pid is taken");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+/* ---- --sources: notify is a source like the others ------------------------------------- */
+
+Test(notify, sources_without_notify_open_no_notify_socket)
+{
+	struct daemon_run d;
+	char path[192];
+	daemon_run_dirs(&d, "notify-off");
+	daemon_run_start_sources(&d, "proc");
+	format_into(path, sizeof(path), "%s/spool", d.run_dir);
+	wait_for_file(path); /* made last, after the notify source would have started */
+	format_into(path, sizeof(path), "%s/notify.sock", d.run_dir);
+	cr_expect_neq(access(path, F_OK), 0, "--sources proc: no notify.sock");
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
 }
