@@ -344,8 +344,12 @@ static void record_lost(struct daemon *d, size_t n, const char *why)
 	for (size_t i = 1; i < ns->n_pending; i++)
 		if (ns->pending[i].event.time_ns < first_ns)
 			first_ns = ns->pending[i].event.time_ns;
-	daemon_log(LOG_ERR, "%zu of %zu notification(s) answered but not stored: %s", n,
-		   ns->n_pending, why);
+	if (!ns->losing) /* a full disk fails every flush: said once, the loss row counts */
+		daemon_log(LOG_ERR,
+			   "notifications answered but not stored (%zu of %zu now, more may "
+			   "follow): %s",
+			   n, ns->n_pending, why);
+	ns->losing = true;
 	daemon_put_loss(d, &(struct store_loss){.source = "notify",
 						.kind = STORE_LOSS_STORE_FULL,
 						.records = n,
@@ -375,6 +379,10 @@ void notify_flush(struct daemon *d)
 		record_lost(d, ns->n_pending, err.message);
 	else if (res.deferred)
 		record_lost(d, res.deferred, "the disk is full");
+	else if (ns->losing) {
+		daemon_log(LOG_INFO, "notifications are stored again");
+		ns->losing = false;
+	}
 	for (size_t i = 0; i < ns->n_pending; i++) {
 		struct notify_pending *p = &ns->pending[i];
 		if (p->answer == NOTIFY_ANSWER_KILL)
