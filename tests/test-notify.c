@@ -1103,3 +1103,85 @@ Test(notify, sources_without_notify_open_no_notify_socket)
 	daemon_run_stop(&d);
 	daemon_run_remove(&d);
 }
+
+/* ---- a full disk: what the store defers is a recorded loss ----------------------------- */
+
+static void fill_to_enospc(const char *path)
+{
+	static char chunk[64 * 1024];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0, "%s: %m", path);
+	memset(chunk, 0xa5, sizeof(chunk));
+	for (size_t size = sizeof(chunk); size >= 512;) {
+		ssize_t w = write(fd, chunk, size);
+		if (w < 0 && errno == ENOSPC)
+			size /= 2;
+		else
+			cr_assert_gt(w, 0, "filling: %m");
+	}
+	close(fd);
+}
+
+static int count_notify_loss(const struct store_loss *l, void *userdata)
+{
+	*(uint64_t *)userdata += strcmp(l->source, "notify") == 0 && l->records > 0;
+	return 0;
+}
+
+static uint64_t notify_losses(const struct daemon_run *d)
+{
+	struct store *s;
+	struct store_options o;
+	struct store_error err = {{0}};
+	uint64_t n = 0;
+	store_options_init(&o);
+	o.read_only = true;
+	if (store_open(d->db, &o, &s, &err) < 0)
+		return 0; /* busy now: asked again */
+	store_losses(s, 0, UINT64_MAX, 0, count_notify_loss, &n, &err);
+	store_close(s);
+	return n;
+}
+
+Test(notify, notifications_the_full_store_cannot_take_are_a_recorded_loss, .timeout = 300)
+{
+	struct notify_run r;
+	char store_dir[128], filler[160], flag[160], script[512], out[160];
+	daemon_run_dirs(&r.d, "notify-full");
+	format_into(store_dir, sizeof(store_dir), "%s/store", r.d.dir);
+	format_into(filler, sizeof(filler), "%s/filler", store_dir);
+	format_into(flag, sizeof(flag), "%s/go", r.d.dir);
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	format_into(r.d.db, sizeof(r.d.db), "%s/sigsys.db", store_dir);
+	cr_assert_eq(mkdir(store_dir, 0700), 0);
+	cr_assert_eq(
+		mount("sigsys-notify-full", store_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=12m"),
+		0, "mount tmpfs: %m");
+	format_into(r.profile, sizeof(r.profile), "%s/notify.json", r.d.dir);
+	write_text(r.profile, notify_profile);
+	daemon_run_start_sources(&r.d, "proc,notify");
+	/* Registered while there is room; its calls come once the disk is full. */
+	format_into(script, sizeof(script),
+		    "while [ ! -e %s ]; do sleep 0.05; done; \"$PROBE\" "
+		    "'mkdir:s/nonexistent/x:0755*4000'",
+		    flag);
+	pid_t task = launch_shell(&r, "notify-full-1", out, script);
+	while (listeners_held(r.d.pid) == 0)
+		harness_sleep_ms(20);
+	fill_to_enospc(filler);
+	int fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	int status = harness_wait(task);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "every call answered: %#x",
+		  status);
+	/* Room again: the held loss goes in at the next maintenance. */
+	cr_assert_eq(unlink(filler), 0);
+	uint64_t losses = 0;
+	for (int i = 0; i < 600 && !(losses = notify_losses(&r.d)); i++)
+		harness_sleep_ms(100);
+	cr_expect_gt(losses, 0, "no notify loss recorded for the deferred notifications");
+	daemon_run_stop(&r.d);
+	cr_expect_eq(umount(store_dir), 0, "umount: %m");
+	daemon_run_remove(&r.d);
+}
