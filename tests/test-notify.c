@@ -1185,3 +1185,36 @@ Test(notify, notifications_the_full_store_cannot_take_are_a_recorded_loss, .time
 	cr_expect_eq(umount(store_dir), 0, "umount: %m");
 	daemon_run_remove(&r.d);
 }
+
+/* ---- a re-exec's listener list that does not parse ------------------------------------- */
+
+/* In the child: a listener of its own, left inheritable and listed with an answer that
+ * does not exist, then sigsysd exec'd as a restart would. No cr_assert here. */
+static void exec_with_bad_listener(const struct daemon_run *d)
+{
+	char spec[64];
+	int listener = own_listener();
+	if (listener < 0 || fcntl(listener, F_SETFD, 0) < 0) /* as the old sigsysd leaves it */
+		_exit(120);
+	format_into(spec, sizeof(spec), "%d,9,1,1,74", listener);
+	setenv(NOTIFY_ENV, spec, 1);
+	execl(env_path("SIGSYSD"), "sigsysd", "--foreground", "--run-dir", d->run_dir, "--db",
+	      d->db, "--sources", "proc,notify", (char *)NULL);
+	_exit(121);
+}
+
+Test(notify, an_inherited_listener_whose_spec_is_refused_is_closed)
+{
+	struct daemon_run d;
+	char spool[192];
+	daemon_run_dirs(&d, "notify-bad-spec");
+	d.pid = test_fork();
+	cr_assert_geq(d.pid, 0);
+	if (d.pid == 0)
+		exec_with_bad_listener(&d);
+	format_into(spool, sizeof(spool), "%s/spool", d.run_dir);
+	wait_for_file(spool); /* made after the inherited listeners were looked at */
+	cr_expect_eq(listeners_held(d.pid), 0, "the refused listener is still open in sigsysd");
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+}
