@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stddef.h>
 #include <grp.h>
@@ -986,15 +987,16 @@ static int own_listener(void)
 
 /* Send LISTENER for container ID with PID; wait until sigsysd closes the connection (it
  * does once the message is taken or refused). In a test_fork() child: no cr_assert. */
-static bool agent_send(const char *run_dir, int listener, int pid, const char *id)
+static bool agent_send_meta(const char *run_dir, int listener, int pid, const char *id,
+			    const char *metadata)
 {
 	char json[512];
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/notify.sock", run_dir);
 	format_into(json, sizeof(json),
 		    "{\"ociVersion\":\"1.0.2\",\"fds\":[\"seccompFd\"],\"pid\":%d,"
-		    "\"metadata\":\"\",\"state\":{\"id\":\"%s\",\"pid\":%d}}",
-		    pid, id, pid);
+		    "\"metadata\":\"%s\",\"state\":{\"id\":\"%s\",\"pid\":%d}}",
+		    pid, metadata, id, pid);
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -1018,6 +1020,11 @@ static bool agent_send(const char *run_dir, int listener, int pid, const char *i
 		;
 	close(sock);
 	return true;
+}
+
+static bool agent_send(const char *run_dir, int listener, int pid, const char *id)
+{
+	return agent_send_meta(run_dir, listener, pid, id, "");
 }
 
 /* 0: both sent; 1: setup failed. */
@@ -1217,4 +1224,45 @@ Test(notify, an_inherited_listener_whose_spec_is_refused_is_closed)
 	cr_expect_eq(listeners_held(d.pid), 0, "the refused listener is still open in sigsysd");
 	daemon_run_stop(&d);
 	daemon_run_remove(&d);
+}
+
+/* ---- on_notify=kill from a thread that is not the leader ------------------------------- */
+
+static void *mknodat_thread(void *arg)
+{
+	(void)arg;
+	syscall(__NR_mknodat, AT_FDCWD, "/nonexistent/sigsys-kill", S_IFIFO | 0600, 0);
+	return NULL;
+}
+
+/* In the child: its listener to notify.sock with on_notify=kill, then the notified call from
+ * a second thread. Exits 0 only if that call returned (nobody killed it). */
+static int notified_from_a_thread(const char *run_dir)
+{
+	pthread_t t;
+	int listener = own_listener();
+	if (listener < 0 || !agent_send_meta(run_dir, listener, (int)getpid(), "thread-kill",
+					     "task_id=thread-kill-1;on_notify=kill"))
+		return 1;
+	close(listener);
+	if (pthread_create(&t, NULL, mknodat_thread, NULL) != 0)
+		return 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+Test(notify, on_notify_kill_kills_a_call_from_a_second_thread)
+{
+	struct notify_run r;
+	notify_run_start(&r, "notify-thread-kill");
+	pid_t child = test_fork();
+	cr_assert_geq(child, 0);
+	if (child == 0)
+		_exit(notified_from_a_thread(r.d.run_dir));
+	int status = harness_wait(child);
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the task: %#x", status);
+	struct seen seen = task_events(&r.d, "thread-kill-1");
+	cr_expect_eq(seen.n, 1, "recorded before the kill: %zu", seen.n);
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
 }
