@@ -126,3 +126,11 @@ int kernel_version_compare(const char *release, const char *wanted)
 	}
 	return 0;
 }
+
+bool text_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,9 @@ int read_fd_bounded(int fd, size_t max_bytes, char **ret_text, size_t *ret_len);
 
 /* printf into a fixed buffer, always terminated, truncated when long. */
 void format_into(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+
+/* No control bytes (below 0x20, nor DEL): text safe to log and to store as an id. */
+bool text_printable(const char *s);
 
 /* Kernel release "6.18.44-foo" compared with "5.8": <0, 0, >0 on numeric parts. */
 int kernel_version_compare(const char *release, const char *wanted);

@@ -16,7 +16,13 @@
 #include <json-c/json.h>
 #include <signal.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
 #include <sched.h>
+#include <stddef.h>
+#include <grp.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -62,7 +68,7 @@ static void notify_run_start(struct notify_run *r, const char *name)
 	daemon_run_dirs(&r->d, name);
 	format_into(r->profile, sizeof(r->profile), "%s/notify.json", r->d.dir);
 	write_text(r->profile, notify_profile);
-	daemon_run_start(&r->d);
+	daemon_run_start_sources(&r->d, "audit,proc,bpf,notify");
 }
 
 /* sigsys-apply --mode notify -- ARGV…, stdout to OUT (NULL: inherited); not waited for. */
@@ -904,6 +910,359 @@ Test(notify, crun_on_notify_kill_records_then_kills)
 	struct seen seen = task_events(&r.d, "crun-kill-1");
 	cr_assert_eq(seen.n, 1, "recorded before the kill: %zu", seen.n);
 	cr_expect_eq(seen.code, SECCOMP_RET_USER_NOTIF);
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+/* ---- strings the store would not take as they are ------------------------------------- */
+
+/* json-c writes a control byte as \u00XX: a 4095-byte path of them is 24 KiB of JSON, over
+ * the store's limit, which would refuse the whole batch. The string is dropped instead. */
+Test(notify, a_path_too_long_as_json_is_dropped_and_the_event_stored)
+{
+	struct notify_run r;
+	static char call[NOTIFY_STRING_MAX + 32];
+	char out[160];
+	notify_run_start(&r, "notify-long");
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	memcpy(call, "mkdir:s", 7);
+	memset(call + 7, '\x01', NOTIFY_STRING_MAX - 1);
+	memcpy(call + 7 + NOTIFY_STRING_MAX - 1, ":0755", 6);
+	char *argv[] = {(char *)env_path("SIGSYS_PROBE"), call, NULL};
+	int status = harness_wait(launch(&r, "notify-long-1", out, argv));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	_cleanup_free_ char *text = read_text(out);
+	cr_expect(strstr(text, "mkdir=-EPERM\n"), "%s", text);
+	struct seen seen = task_events(&r.d, "notify-long-1");
+	cr_assert_eq(seen.n, 1, "the notified mkdir is stored: %zu", seen.n);
+	cr_expect_str_eq(seen.strings[0], "[null]", "the string is dropped, the event kept");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+/* Three 4095-byte paths of slashes: 24 KiB of JSON if '/' were escaped as json-c does by
+ * default, 12 KiB written plain: all three are kept. */
+Test(notify, three_long_paths_are_stored_whole)
+{
+	struct notify_run r;
+	static char path[NOTIFY_STRING_MAX], call[3 * NOTIFY_STRING_MAX + 32];
+	char out[160];
+	notify_run_start(&r, "notify-three");
+	write_text(r.profile, "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+			      " {\"names\": [\"mount\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	memset(path, '/', NOTIFY_STRING_MAX - 1);
+	format_into(call, sizeof(call), "mount:s%s:s%s:s%s:0:0", path, path, path);
+	char *argv[] = {(char *)env_path("SIGSYS_PROBE"), call, NULL};
+	int status = harness_wait(launch(&r, "notify-three-1", out, argv));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	_cleanup_free_ char *text = read_text(out);
+	cr_expect(strstr(text, "mount=-EPERM\n"), "%s", text);
+	struct seen seen = task_events(&r.d, "notify-three-1");
+	cr_assert_eq(seen.n, 1, "the notified mount is stored: %zu", seen.n);
+	cr_expect_eq(strncmp(seen.strings[0], "[\"////", 6), 0, "the first path is kept: %.40s",
+		     seen.strings[0]);
+	cr_expect_null(strstr(seen.strings[0], "\\/"), "'/' is not escaped");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+/* ---- notify.sock: a peer that is not root names only itself ---------------------------- */
+
+#define AGENT_GROUP 2 /* "bin" */
+
+/* A listener of this process's own (root may make one without no_new_privs), for mknodat,
+ * a call the child never makes. */
+static int own_listener(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mknodat, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+	struct sock_fprog prog = {ARRAY_SIZE(code), code};
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			    &prog);
+}
+
+/* Send LISTENER for container ID with PID; wait until sigsysd closes the connection (it
+ * does once the message is taken or refused). In a test_fork() child: no cr_assert. */
+static bool agent_send_meta(const char *run_dir, int listener, int pid, const char *id,
+			    const char *metadata)
+{
+	char json[512];
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	format_into(addr.sun_path, sizeof(addr.sun_path), "%s/notify.sock", run_dir);
+	format_into(json, sizeof(json),
+		    "{\"ociVersion\":\"1.0.2\",\"fds\":[\"seccompFd\"],\"pid\":%d,"
+		    "\"metadata\":\"%s\",\"state\":{\"id\":\"%s\",\"pid\":%d}}",
+		    pid, metadata, id, pid);
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control = {0};
+	struct iovec iov = {json, strlen(json)};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = control.buf,
+			     .msg_controllen = sizeof(control.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	*c = (struct cmsghdr){.cmsg_len = CMSG_LEN(sizeof(int)),
+			      .cmsg_level = SOL_SOCKET,
+			      .cmsg_type = SCM_RIGHTS};
+	memcpy(CMSG_DATA(c), &listener, sizeof(int));
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+	    sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)strlen(json))
+		return false;
+	char byte;
+	while (read(sock, &byte, 1) > 0)
+		;
+	close(sock);
+	return true;
+}
+
+static bool agent_send(const char *run_dir, int listener, int pid, const char *id)
+{
+	return agent_send_meta(run_dir, listener, pid, id, "");
+}
+
+/* 0: both sent; 1: setup failed. */
+static int agent_as_member(const char *run_dir)
+{
+	gid_t groups[] = {AGENT_GROUP};
+	int listener = own_listener();
+	if (listener < 0 || setgroups(1, groups) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		return 1;
+	return agent_send(run_dir, listener, (int)getppid(), "forged-container") &&
+			       agent_send(run_dir, listener, (int)getpid(), "own-container")
+		       ? 0
+		       : 1;
+}
+
+static int no_task(const struct store_task *t, void *userdata)
+{
+	(void)t;
+	(void)userdata;
+	return 0;
+}
+
+static bool task_stored(const struct daemon_run *d, const char *task_id)
+{
+	struct store *s;
+	struct store_options o;
+	struct store_error err = {{0}};
+	store_options_init(&o);
+	o.read_only = true;
+	cr_assert_eq(store_open(d->db, &o, &s, &err), 0, "%s", err.message);
+	int r = store_get_task(s, task_id, no_task, NULL, &err);
+	store_close(s);
+	cr_assert(r >= 0 || r == -ENOENT, "%s", err.message);
+	return r >= 0;
+}
+
+Test(notify, a_register_group_runtime_may_name_only_its_own_pid)
+{
+	struct notify_run r;
+	char spool[192];
+	daemon_run_dirs(&r.d, "notify-agent-peer");
+	char *daemon[] = {(char *)env_path("SIGSYSD"),
+			  "--foreground",
+			  "--run-dir",
+			  r.d.run_dir,
+			  "--db",
+			  r.d.db,
+			  "--sources",
+			  "proc,notify",
+			  "--register-group",
+			  "bin",
+			  NULL};
+	r.d.pid = harness_spawn(daemon, NULL);
+	format_into(spool, sizeof(spool), "%s/spool", r.d.run_dir);
+	wait_for_file(spool);
+	cr_assert_eq(chmod(r.d.dir, 0711), 0, "let the group member reach the run dir");
+	pid_t child = test_fork();
+	cr_assert_geq(child, 0);
+	if (child == 0)
+		_exit(agent_as_member(r.d.run_dir));
+	int status = harness_wait(child);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the member: %#x", status);
+	cr_expect_not(task_stored(&r.d, "forged-container"), "another pid, named by a non-root "
+							     "peer, became a task");
+	cr_expect(task_stored(&r.d, "own-container"), "the member's own pid is taken");
+	daemon_run_stop(&r.d);
+	daemon_run_remove(&r.d);
+}
+
+/* ---- --sources: notify is a source like the others ------------------------------------- */
+
+Test(notify, sources_without_notify_open_no_notify_socket)
+{
+	struct daemon_run d;
+	char path[192];
+	daemon_run_dirs(&d, "notify-off");
+	daemon_run_start_sources(&d, "proc");
+	format_into(path, sizeof(path), "%s/spool", d.run_dir);
+	wait_for_file(path); /* made last, after the notify source would have started */
+	format_into(path, sizeof(path), "%s/notify.sock", d.run_dir);
+	cr_expect_neq(access(path, F_OK), 0, "--sources proc: no notify.sock");
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+}
+
+/* ---- a full disk: what the store defers is a recorded loss ----------------------------- */
+
+static void fill_to_enospc(const char *path)
+{
+	static char chunk[64 * 1024];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0, "%s: %m", path);
+	memset(chunk, 0xa5, sizeof(chunk));
+	for (size_t size = sizeof(chunk); size >= 512;) {
+		ssize_t w = write(fd, chunk, size);
+		if (w < 0 && errno == ENOSPC)
+			size /= 2;
+		else
+			cr_assert_gt(w, 0, "filling: %m");
+	}
+	close(fd);
+}
+
+static int count_notify_loss(const struct store_loss *l, void *userdata)
+{
+	*(uint64_t *)userdata += strcmp(l->source, "notify") == 0 && l->records > 0;
+	return 0;
+}
+
+static uint64_t notify_losses(const struct daemon_run *d)
+{
+	struct store *s;
+	struct store_options o;
+	struct store_error err = {{0}};
+	uint64_t n = 0;
+	store_options_init(&o);
+	o.read_only = true;
+	if (store_open(d->db, &o, &s, &err) < 0)
+		return 0; /* busy now: asked again */
+	store_losses(s, 0, UINT64_MAX, 0, count_notify_loss, &n, &err);
+	store_close(s);
+	return n;
+}
+
+Test(notify, notifications_the_full_store_cannot_take_are_a_recorded_loss, .timeout = 300)
+{
+	struct notify_run r;
+	char store_dir[128], filler[160], flag[160], script[512], out[160];
+	daemon_run_dirs(&r.d, "notify-full");
+	format_into(store_dir, sizeof(store_dir), "%s/store", r.d.dir);
+	format_into(filler, sizeof(filler), "%s/filler", store_dir);
+	format_into(flag, sizeof(flag), "%s/go", r.d.dir);
+	format_into(out, sizeof(out), "%s/probe.out", r.d.dir);
+	format_into(r.d.db, sizeof(r.d.db), "%s/sigsys.db", store_dir);
+	cr_assert_eq(mkdir(store_dir, 0700), 0);
+	cr_assert_eq(
+		mount("sigsys-notify-full", store_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=12m"),
+		0, "mount tmpfs: %m");
+	format_into(r.profile, sizeof(r.profile), "%s/notify.json", r.d.dir);
+	write_text(r.profile, notify_profile);
+	daemon_run_start_sources(&r.d, "proc,notify");
+	/* Registered while there is room; its calls come once the disk is full. */
+	format_into(script, sizeof(script),
+		    "while [ ! -e %s ]; do sleep 0.05; done; \"$PROBE\" "
+		    "'mkdir:s/nonexistent/x:0755*4000'",
+		    flag);
+	pid_t task = launch_shell(&r, "notify-full-1", out, script);
+	while (listeners_held(r.d.pid) == 0)
+		harness_sleep_ms(20);
+	fill_to_enospc(filler);
+	int fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	int status = harness_wait(task);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "every call answered: %#x",
+		  status);
+	/* Room again: the held loss goes in at the next maintenance. */
+	cr_assert_eq(unlink(filler), 0);
+	uint64_t losses = 0;
+	for (int i = 0; i < 600 && !(losses = notify_losses(&r.d)); i++)
+		harness_sleep_ms(100);
+	cr_expect_gt(losses, 0, "no notify loss recorded for the deferred notifications");
+	daemon_run_stop(&r.d);
+	cr_expect_eq(umount(store_dir), 0, "umount: %m");
+	daemon_run_remove(&r.d);
+}
+
+/* ---- a re-exec's listener list that does not parse ------------------------------------- */
+
+/* In the child: a listener of its own, left inheritable and listed with an answer that
+ * does not exist, then sigsysd exec'd as a restart would. No cr_assert here. */
+static void exec_with_bad_listener(const struct daemon_run *d)
+{
+	char spec[64];
+	int listener = own_listener();
+	if (listener < 0 || fcntl(listener, F_SETFD, 0) < 0) /* as the old sigsysd leaves it */
+		_exit(120);
+	format_into(spec, sizeof(spec), "%d,9,1,1,74", listener);
+	setenv(NOTIFY_ENV, spec, 1);
+	execl(env_path("SIGSYSD"), "sigsysd", "--foreground", "--run-dir", d->run_dir, "--db",
+	      d->db, "--sources", "proc,notify", (char *)NULL);
+	_exit(121);
+}
+
+Test(notify, an_inherited_listener_whose_spec_is_refused_is_closed)
+{
+	struct daemon_run d;
+	char spool[192];
+	daemon_run_dirs(&d, "notify-bad-spec");
+	d.pid = test_fork();
+	cr_assert_geq(d.pid, 0);
+	if (d.pid == 0)
+		exec_with_bad_listener(&d);
+	format_into(spool, sizeof(spool), "%s/spool", d.run_dir);
+	wait_for_file(spool); /* made after the inherited listeners were looked at */
+	cr_expect_eq(listeners_held(d.pid), 0, "the refused listener is still open in sigsysd");
+	daemon_run_stop(&d);
+	daemon_run_remove(&d);
+}
+
+/* ---- on_notify=kill from a thread that is not the leader ------------------------------- */
+
+static void *mknodat_thread(void *arg)
+{
+	(void)arg;
+	syscall(__NR_mknodat, AT_FDCWD, "/nonexistent/sigsys-kill", S_IFIFO | 0600, 0);
+	return NULL;
+}
+
+/* In the child: its listener to notify.sock with on_notify=kill, then the notified call from
+ * a second thread. Exits 0 only if that call returned (nobody killed it). */
+static int notified_from_a_thread(const char *run_dir)
+{
+	pthread_t t;
+	int listener = own_listener();
+	if (listener < 0 || !agent_send_meta(run_dir, listener, (int)getpid(), "thread-kill",
+					     "task_id=thread-kill-1;on_notify=kill"))
+		return 1;
+	close(listener);
+	if (pthread_create(&t, NULL, mknodat_thread, NULL) != 0)
+		return 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+Test(notify, on_notify_kill_kills_a_call_from_a_second_thread)
+{
+	struct notify_run r;
+	notify_run_start(&r, "notify-thread-kill");
+	pid_t child = test_fork();
+	cr_assert_geq(child, 0);
+	if (child == 0)
+		_exit(notified_from_a_thread(r.d.run_dir));
+	int status = harness_wait(child);
+	cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the task: %#x", status);
+	struct seen seen = task_events(&r.d, "thread-kill-1");
+	cr_expect_eq(seen.n, 1, "recorded before the kill: %zu", seen.n);
 	daemon_run_stop(&r.d);
 	daemon_run_remove(&r.d);
 }

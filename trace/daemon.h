@@ -29,6 +29,7 @@ enum daemon_source {
 	DAEMON_SOURCE_AUDIT = 1u << 0,
 	DAEMON_SOURCE_PROC = 1u << 1,
 	DAEMON_SOURCE_BPF = 1u << 2,
+	DAEMON_SOURCE_NOTIFY = 1u << 3, /* seccomp listeners: notify mode, notify.sock */
 };
 
 struct daemon_config {

@@ -21,14 +21,6 @@
 #define AGENT_TIMEOUT_NS (2ull * 1000000000ull)
 #define AGENT_JSON_DEPTH 8
 
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 /* ---- the socket ------------------------------------------------------------------------ */
 
 int notify_agent_listen(struct daemon *d)
@@ -158,7 +150,7 @@ static int check_message(struct json_object *root, int32_t *ret_pid, const char 
 	}
 	if (!json_object_object_get_ex(root, "state", &state) ||
 	    !json_object_is_type(state, json_type_object) || !(*ret_id = get_string(state, "id")) ||
-	    !**ret_id || strlen(*ret_id) > REGISTRATION_ID_MAX || !printable(*ret_id)) {
+	    !**ret_id || strlen(*ret_id) > REGISTRATION_ID_MAX || !text_printable(*ret_id)) {
 		format_into(why, why_size, "\"state.id\": expected the container id");
 		return -EINVAL;
 	}
@@ -210,6 +202,14 @@ static void process(struct daemon *d, size_t i)
 	}
 	struct json_object *root = json_tokener_parse(c->buf);
 	int r = check_message(root, &t.pid, &id, &meta, why, sizeof(why));
+	/* DESIGN: only root may name another process (crun runs as root); a register-group
+	 * peer would otherwise make any pid a task of its choosing. */
+	if (r >= 0 && c->peer.uid != 0 && t.pid != c->peer.pid) {
+		format_into(why, sizeof(why),
+			    "\"pid\" %d is not the sender's own, and only root may name another",
+			    (int)t.pid);
+		r = -EPERM;
+	}
 	if (r >= 0 && (r = notify_metadata_parse(meta, &t, why, sizeof(why))) < 0)
 		r = -EINVAL;
 	if (r < 0) {

@@ -89,7 +89,7 @@ size_t notify_string_args(const char *name, unsigned ret_index[NOTIFY_STRINGS_MA
 	return 0;
 }
 
-static bool id_valid(int listener_fd, uint64_t id)
+bool notify_id_valid(int listener_fd, uint64_t id)
 {
 	return ioctl(listener_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 }
@@ -147,7 +147,7 @@ int notify_read_strings(int listener_fd, uint64_t id, pid_t tid, const uint64_t 
 	if (mem_fd < 0)
 		return -errno;
 	/* The pid may have been reused between the notification and the open. */
-	if (!id_valid(listener_fd, id))
+	if (!notify_id_valid(listener_fd, id))
 		return -ENOENT;
 	for (size_t i = 0; i < n; i++)
 		if (addrs[i]) {
@@ -156,7 +156,7 @@ int notify_read_strings(int listener_fd, uint64_t id, pid_t tid, const uint64_t 
 			out[i][ret_len[i] >= 0 ? ret_len[i] : 0] = '\0';
 		}
 	/* And the task may have died (its pid reused) during the reads: none of them counts. */
-	if (!id_valid(listener_fd, id)) {
+	if (!notify_id_valid(listener_fd, id)) {
 		for (size_t i = 0; i < n; i++) {
 			out[i][0] = '\0';
 			ret_len[i] = -ENOENT;

@@ -8,6 +8,7 @@
 #ifndef SIGSYS_TRACE_NOTIFY_MEM_H
 #define SIGSYS_TRACE_NOTIFY_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -15,6 +16,10 @@
 #define NOTIFY_STRING_MAX  4096 /* PATH_MAX, the terminator included */
 #define NOTIFY_STRINGS_MAX 3	/* string arguments of one call we read at most */
 #define NOTIFY_READ_TRIES  3	/* reads that may disagree before a string is given up */
+
+/* Whether notification ID on LISTENER_FD still waits for its answer: its task is alive and
+ * its pid is still its own. */
+bool notify_id_valid(int listener_fd, uint64_t id);
 
 /* Which arguments of syscall NAME are strings (indexes into args[]); returns how many (at
  * most NOTIFY_STRINGS_MAX), 0 for a call without string arguments we know of. */

@@ -1,29 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* listenerMetadata of an OCI runtime's listener message: a pure parser (text in, task out). */
+#include "names.h"
 #include "notify-source.h"
 #include "util.h"
 
 #include <ctype.h>
 #include <json-c/json.h>
 #include <string.h>
-
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
-static int errno_from_name(const char *name)
-{
-	for (int i = 1; i < 4096; i++) {
-		const char *n = sigsys_errno_name(i);
-		if (n && strcmp(n, name) == 0)
-			return i;
-	}
-	return -1;
-}
 
 static int parse_on_notify(const char *v, struct notify_task *t, char *why, size_t why_size)
 {
@@ -59,7 +42,7 @@ static int set_key(struct notify_task *t, const char *key, const char *value, ch
 		   {"job_id", t->job_id, sizeof(t->job_id)},
 		   {"run_id", t->run_id, sizeof(t->run_id)},
 		   {"framework", t->framework, sizeof(t->framework)}};
-	if (!printable(value)) {
+	if (!text_printable(value)) {
 		format_into(why, why_size, "%s: not printable text", key);
 		return -EINVAL;
 	}

@@ -24,6 +24,9 @@
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
 #endif
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* Linux 6.9: a pidfd for one thread, not only a leader */
+#endif
 #define X32_BIT 0x40000000
 
 /* ---- listeners ------------------------------------------------------------------------ */
@@ -171,8 +174,49 @@ static size_t string_args_of(struct notify_source *ns, uint32_t arch, int32_t nr
 	return c->n;
 }
 
+static char *strings_text(const char (*buf)[NOTIFY_STRING_MAX], const int *len, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, len[i] >= 0 ? json_object_new_string_len(buf[i], len[i])
+						     : NULL);
+	size_t size = 0;
+	const char *t = json_object_to_json_string_length(
+		a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &size);
+	char *text = t && size <= STORE_STRINGS_MAX ? strdup(t) : NULL;
+	json_object_put(a);
+	return text;
+}
+
+/* The strings as JSON within what the store takes (STORE_STRINGS_MAX): json-c writes a
+ * control byte as \u00XX, six bytes, so one 4095-byte path can outgrow it, and the store
+ * would refuse the whole batch. The longest strings are dropped (null) until it fits; the
+ * cut is logged, with the pid, since null alone also means "unread". */
+static char *strings_json(const char (*buf)[NOTIFY_STRING_MAX], int *len, size_t n, int32_t tid)
+{
+	size_t cut = 0;
+	char *text;
+	while (!(text = strings_text(buf, len, n)) && cut < n) {
+		size_t longest = 0;
+		for (size_t i = 1; i < n; i++)
+			if (len[i] > len[longest])
+				longest = i;
+		if (len[longest] < 0)
+			break;
+		len[longest] = -E2BIG;
+		cut++;
+	}
+	if (cut)
+		daemon_log(LOG_WARNING,
+			   "thread %d: %zu string argument(s) dropped, stored as null: over the "
+			   "store's %d bytes as JSON",
+			   (int)tid, cut, STORE_STRINGS_MAX);
+	return text;
+}
+
 /* The path arguments as a JSON array (null where unread, or rewritten while read); NULL for
- * a call without any. *RET_VALID: whether the notification was still valid after the reads. */
+ * a call without any. *RET_VALID: whether the notification was still valid after the reads
+ * (an open that failed, other than ENOENT, checked nothing: it is checked here). */
 static char *read_strings(struct notify_source *ns, int fd, const struct seccomp_notif *req,
 			  uint32_t arch, bool *ret_valid)
 {
@@ -185,15 +229,9 @@ static char *read_strings(struct notify_source *ns, int fd, const struct seccomp
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		addrs[i] = req->data.args[index[i]];
-	*ret_valid =
-		notify_read_strings(fd, req->id, (pid_t)req->pid, addrs, n, buf, len) != -ENOENT;
-	struct json_object *a = json_object_new_array();
-	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, len[i] >= 0 ? json_object_new_string_len(buf[i], len[i])
-						     : NULL);
-	char *text = strdup(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));
-	json_object_put(a);
-	return text;
+	int r = notify_read_strings(fd, req->id, (pid_t)req->pid, addrs, n, buf, len);
+	*ret_valid = r == 0 || (r != -ENOENT && notify_id_valid(fd, req->id));
+	return strings_json((const char(*)[NOTIFY_STRING_MAX])buf, len, n, (int32_t)req->pid);
 }
 
 /* The errno the profile's rule gives the call; ERRNO only (TRAP has no errno: EPERM). */
@@ -211,17 +249,23 @@ static int profile_errno(const struct notify_listener *l, const struct seccomp_e
 	return l->task.errnum;
 }
 
-static bool notification_valid(int fd, uint64_t id)
+/* SIGKILL through a pidfd checked against the notification: never a reused pid. The call
+ * may come from any thread: PIDFD_THREAD opens it (SIGKILL takes its whole process); a
+ * kernel before 6.9 only opens a leader, PID, the thread group's id. */
+static void kill_task(const struct notify_pending *p)
 {
-	return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
-}
-
-/* SIGKILL through a pidfd checked against the notification: never a reused pid. */
-static void kill_task(int fd, uint64_t id, int32_t pid)
-{
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd >= 0 && notification_valid(fd, id))
-		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	const struct seccomp_event *e = &p->event;
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, e->tid, PIDFD_THREAD);
+	if (pidfd < 0 && errno == EINVAL)
+		pidfd = (int)syscall(SYS_pidfd_open, e->pid, 0);
+	int r = pidfd < 0 ? -errno : 0;
+	if (r == 0 && !notify_id_valid(p->fd, p->id))
+		r = -ESRCH; /* gone already, or its tid is someone else's now */
+	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+		r = -errno;
+	if (r < 0)
+		daemon_log(LOG_WARNING, "task %s: thread %d not killed (on_notify=kill): %s",
+			   p->task_id, (int)e->tid, strerror(-r));
 }
 
 static int answer(int fd, uint64_t id, int errnum, void *buf, size_t size)
@@ -250,7 +294,7 @@ static bool receive(struct daemon *d, struct notify_listener *l)
 	if (!d->config.redact)
 		p->strings = read_strings(ns, l->fd, req, scmp_arch_of(e->arch, e->nr), &valid);
 	if (!p->strings) /* no string read: its check did not cover the identity */
-		valid = notification_valid(l->fd, req->id);
+		valid = notify_id_valid(l->fd, req->id);
 	if (!valid) { /* gone: its pid may be someone else's now */
 		e->comm[0] = e->exe[0] = '\0';
 		e->pid = e->tid;
@@ -293,11 +337,32 @@ static void receive_all(struct daemon *d, struct notify_listener *l)
  * without its event). A store that fails does not hold the answers back: they are denials,
  * and a task left blocked is worse than a lost event (logged).
  */
+static void record_lost(struct daemon *d, size_t n, const char *why)
+{
+	struct notify_source *ns = d->notify;
+	uint64_t first_ns = ns->pending[0].event.time_ns;
+	for (size_t i = 1; i < ns->n_pending; i++)
+		if (ns->pending[i].event.time_ns < first_ns)
+			first_ns = ns->pending[i].event.time_ns;
+	if (!ns->losing) /* a full disk fails every flush: said once, the loss row counts */
+		daemon_log(LOG_ERR,
+			   "notifications answered but not stored (%zu of %zu now, more may "
+			   "follow): %s",
+			   n, ns->n_pending, why);
+	ns->losing = true;
+	daemon_put_loss(d, &(struct store_loss){.source = "notify",
+						.kind = STORE_LOSS_STORE_FULL,
+						.records = n,
+						.first_ns = first_ns,
+						.last_ns = now_realtime_ns()});
+}
+
 void notify_flush(struct daemon *d)
 {
 	struct notify_source *ns = d->notify;
 	struct store_event se[NOTIFY_BATCH];
-	struct store_error err;
+	struct store_put_result res = {0};
+	struct store_error err = {{0}};
 	if (!ns || !ns->n_pending)
 		return;
 	for (size_t i = 0; i < ns->n_pending; i++) {
@@ -309,12 +374,19 @@ void notify_flush(struct daemon *d)
 					     .pid_start_ns = p->pid_start_ns,
 					     .strings = p->strings};
 	}
-	if (store_put_events(d->store, se, ns->n_pending, NULL, &err) < 0)
-		daemon_log(LOG_ERR, "storing %zu notification(s): %s", ns->n_pending, err.message);
+	/* Deferred (a full disk keeps only kills): not retried, the calls are answered now. */
+	if (store_put_events(d->store, se, ns->n_pending, &res, &err) < 0)
+		record_lost(d, ns->n_pending, err.message);
+	else if (res.deferred)
+		record_lost(d, res.deferred, "the disk is full");
+	else if (ns->losing) {
+		daemon_log(LOG_INFO, "notifications are stored again");
+		ns->losing = false;
+	}
 	for (size_t i = 0; i < ns->n_pending; i++) {
 		struct notify_pending *p = &ns->pending[i];
 		if (p->answer == NOTIFY_ANSWER_KILL)
-			kill_task(p->fd, p->id, p->event.pid);
+			kill_task(p);
 		answer(p->fd, p->id, p->errnum, ns->resp, ns->resp_size);
 		free(p->strings);
 	}
@@ -394,6 +466,16 @@ static int adopt_task(struct daemon *d, int fd, const struct notify_task *t)
 	return r;
 }
 
+/* A spec that does not parse: its fd, when it is a listener, was made inheritable for this
+ * sigsysd and would stay open (and leak into every child) unless closed here. */
+static int drop_inherited(const char *spec)
+{
+	int fd;
+	if (sscanf(spec, "%d,", &fd) == 1 && fd >= 3 && notify_fd_is_listener(fd))
+		close(fd);
+	return -EINVAL;
+}
+
 static int adopt_one(struct daemon *d, char *spec)
 {
 	int fd, answer, errnum, pid, used = 0;
@@ -404,13 +486,13 @@ static int adopt_one(struct daemon *d, char *spec)
 		   &used) < 5 ||
 	    fd < 3 || answer < NOTIFY_ANSWER_PROFILE || answer > NOTIFY_ANSWER_KILL || errnum < 0 ||
 	    errnum > 4095)
-		return -EINVAL;
+		return drop_inherited(spec);
 	if (used)
 		format_into(container_hex, sizeof(container_hex), "%s", spec + used);
 	if (hex_decode(task_hex, t.task_id, sizeof(t.task_id)) < 0 ||
 	    (container_hex[0] &&
 	     hex_decode(container_hex, t.container_id, sizeof(t.container_id)) < 0))
-		return -EINVAL;
+		return drop_inherited(spec);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	t.answer = (enum notify_answer)answer;
 	t.errnum = errnum;
@@ -441,13 +523,19 @@ static void adopt_inherited(struct daemon *d)
 int notify_start(struct daemon *d)
 {
 	struct seccomp_notif_sizes sizes = {0};
-	/* Absent (an old kernel, or valgrind, which does not know the call): sigsysd runs
-	 * without it, refuses listeners, and /v1/health says so. */
-	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
-		daemon_log(LOG_WARNING,
-			   "no seccomp user notification here (%m): notify mode and notify.sock "
-			   "are off");
+	if (!(d->config.sources & DAEMON_SOURCE_NOTIFY)) {
+		daemon_log(LOG_INFO, "notify source off: notify.sock is not opened");
 		return 0;
+	}
+	/* Absent (an old kernel, or valgrind, which does not know the call): sigsysd runs
+	 * without it, refuses listeners, and /v1/health says so — unless it was asked for. */
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0) {
+		int r = -errno;
+		daemon_log(d->config.sources_given ? LOG_ERR : LOG_WARNING,
+			   "no seccomp user notification here (%s): notify mode and notify.sock "
+			   "are off",
+			   strerror(-r));
+		return d->config.sources_given ? r : 0;
 	}
 	struct notify_source *ns = calloc(1, sizeof(*ns));
 	if (!ns)

@@ -94,6 +94,7 @@ struct notify_source {
 	size_t n_conns;
 	struct notify_pending *pending; /* NOTIFY_BATCH */
 	size_t n_pending;
+	bool losing; /* the last flush could not store: said once until one can */
 	struct notify_threads threads;
 	struct notify_string_args string_args[NOTIFY_STRING_ARGS_CACHED];
 };

@@ -15,6 +15,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 
@@ -28,7 +29,8 @@ static void usage(FILE *out)
 	      "  --run-dir DIR         sockets and spool (default " DAEMON_RUN_DIR ")\n"
 	      "  --db FILE             the SQLite store (default " DAEMON_DB ")\n"
 	      "  --sources LIST        audit,proc,bpf,notify (default: every one this kernel\n"
-	      "                        allows; notify, seccomp listeners, is always on)\n"
+	      "                        allows); without notify, notify mode and the OCI\n"
+	      "                        agent (notify.sock) are off\n"
 	      "  --redact              keep the strings of notified calls (paths) out of the\n"
 	      "                        store\n"
 	      "  --profile-dir DIR     the agent's profiles (default " DAEMON_PROFILE_DIR ")\n"
@@ -96,7 +98,7 @@ static int parse_sources(const char *list, unsigned *ret)
 		else if (strcmp(t, "bpf") == 0)
 			*ret |= DAEMON_SOURCE_BPF;
 		else if (strcmp(t, "notify") == 0)
-			continue; /* always on: listeners come only when someone sends one */
+			*ret |= DAEMON_SOURCE_NOTIFY;
 		else
 			return -EINVAL;
 	}
@@ -230,6 +232,18 @@ static void detached(int ready_fd, bool ok)
 	daemon_log_init(false);
 }
 
+/* Every notify-mode task holds a listener open here (up to NOTIFY_LISTENERS_MAX): the soft
+ * limit of open files, often 1024, goes up to the hard one. */
+static void raise_nofile_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			fprintf(stderr, "sigsysd: cannot raise the open files limit: %m\n");
+	}
+}
+
 #define RESTART_ENV "SIGSYSD_RESTARTED"
 
 /* The binary's path, taken at start: after an upgrade it names the new binary, while
@@ -251,6 +265,8 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	int ready_fd = -1;
 	daemon_config_init(&d.config);
+	d.config.sources |= DAEMON_SOURCE_NOTIFY; /* on by default, off unless listed */
+	raise_nofile_limit();
 	ssize_t n = readlink("/proc/self/exe", own_path, sizeof(own_path) - 1);
 	own_path[n > 0 ? n : 0] = '\0';
 	if (parse_args(argc, argv, &d.config) < 0)
