@@ -198,8 +198,8 @@ static struct json_object *task_text(const char *text)
 static struct json_object *task_strings(const char *stored)
 {
 	struct json_object *in = json_tokener_parse(stored), *out = json_object_new_array();
-	for (size_t i = 0; out && json_object_is_type(in, json_type_array) &&
-			   i < json_object_array_length(in);
+	for (size_t i = 0;
+	     out && json_object_is_type(in, json_type_array) && i < json_object_array_length(in);
 	     i++) {
 		struct json_object *s = json_object_array_get_idx(in, i);
 		json_object_array_add(out, json_object_is_type(s, json_type_string)
