@@ -76,7 +76,7 @@ void daemon_config_init(struct daemon_config *c)
 				    .db = DAEMON_DB,
 				    .profile_dir = DAEMON_PROFILE_DIR,
 				    .sources = DAEMON_SOURCE_AUDIT | DAEMON_SOURCE_PROC |
-					       DAEMON_SOURCE_BPF,
+					       DAEMON_SOURCE_BPF | DAEMON_SOURCE_NOTIFY,
 				    .audit_rcvbuf = AUDIT_RCVBUF_DEFAULT};
 }
 

@@ -265,7 +265,6 @@ int main(int argc, char **argv)
 	static struct daemon d;
 	int ready_fd = -1;
 	daemon_config_init(&d.config);
-	d.config.sources |= DAEMON_SOURCE_NOTIFY; /* on by default, off unless listed */
 	raise_nofile_limit();
 	ssize_t n = readlink("/proc/self/exe", own_path, sizeof(own_path) - 1);
 	own_path[n > 0 ? n : 0] = '\0';
