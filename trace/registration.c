@@ -24,15 +24,6 @@ _printf_(2, 3) static int refuse(struct checker *c, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Printable ASCII and UTF-8 bytes; no control characters (they end up in logs and reports). */
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static int get_text(struct checker *c, struct json_object *obj, const char *key, char *out,
 		    size_t size, bool required)
 {
@@ -43,7 +34,7 @@ static int get_text(struct checker *c, struct json_object *obj, const char *key,
 		return refuse(c, "\"%s\": expected a string", key);
 	const char *s = json_object_get_string(v);
 	size_t len = (size_t)json_object_get_string_len(v);
-	if (len >= size || strlen(s) != len || !printable(s))
+	if (len >= size || strlen(s) != len || !text_printable(s))
 		return refuse(c, "\"%s\": expected printable text of at most %zu bytes", key,
 			      size - 1);
 	memcpy(out, s, len + 1);
