@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "daemon-harness.h"
+#include "store.h"
 #include "test-helpers.h"
 
 #include <signal.h>
@@ -124,4 +125,62 @@ int daemon_run_launch(const struct daemon_run *d, const char *task_id, const cha
 			(char *)shell_command,
 			NULL};
 	return harness_wait(harness_spawn(argv, NULL));
+}
+
+/* ---- waiting for the store ---------------------------------------------------------- */
+
+struct settled {
+	int32_t nr; /* -1: any */
+	uint32_t action;
+	bool seen, exited;
+};
+
+static int settled_event(const struct store_event_row *row, void *userdata)
+{
+	struct settled *s = userdata;
+	s->seen |= row->event.nr == s->nr && seccomp_event_action(&row->event) == s->action;
+	return 0;
+}
+
+static int settled_count(const struct store_count *c, void *userdata)
+{
+	struct settled *s = userdata;
+	s->seen |= c->nr == s->nr && c->action == s->action && c->count > 0;
+	return 0;
+}
+
+static int settled_exit(const struct store_task *t, void *userdata)
+{
+	struct settled *s = userdata;
+	s->exited = t->exit.kind != STORE_EXIT_NONE;
+	return 0;
+}
+
+static bool settled_once(const char *db, const char *task_id, struct settled *s)
+{
+	struct store_options o;
+	struct store *store = NULL;
+	store_options_init(&o);
+	o.read_only = true;
+	if (store_open(db, &o, &store, NULL) < 0)
+		return false;
+	s->seen = s->nr < 0;
+	store_get_task(store, task_id, settled_exit, s, NULL);
+	if (s->nr >= 0) {
+		store_task_events(store, task_id, 0, 0, settled_event, s, NULL);
+		store_task_counts(store, task_id, settled_count, s, NULL);
+	}
+	store_close(store);
+	return s->seen && s->exited;
+}
+
+bool daemon_run_settled(const struct daemon_run *d, const char *task_id, int32_t nr,
+			uint32_t action)
+{
+	struct settled s = {.nr = nr, .action = action};
+	for (int i = 0; i < 600 && !settled_once(d->db, task_id, &s); i++)
+		harness_sleep_ms(100);
+	cr_expect(s.exited, "the exit of %s is not stored", task_id);
+	cr_expect(s.seen, "the event (nr %d, action %#x) of %s is not stored", nr, action, task_id);
+	return s.exited && s.seen;
 }

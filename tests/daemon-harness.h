@@ -6,6 +6,7 @@
 
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct daemon_run {
@@ -34,5 +35,10 @@ void daemon_run_remove(struct daemon_run *d);
  * running `sh -c SHELL_COMMAND`; returns its wait status. */
 int daemon_run_launch(const struct daemon_run *d, const char *task_id, const char *mode,
 		      const char *profile, const char *shell_command);
+
+/* Until the store holds the task's exit and (nr >= 0) its event with that action (up to a
+ * minute: a busy machine, sanitizers). False, with the expectations failed, if it does not. */
+bool daemon_run_settled(const struct daemon_run *d, const char *task_id, int32_t nr,
+			uint32_t action);
 
 #endif

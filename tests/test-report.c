@@ -29,64 +29,6 @@ extern char **environ;
 
 /* ---- the daemon --------------------------------------------------------------------------- */
 
-/* ---- waiting for the store ------------------------------------------------------------- */
-
-struct settled {
-	int32_t nr; /* -1: any */
-	uint32_t action;
-	bool seen, exited;
-};
-
-static int seen_event(const struct store_event_row *row, void *userdata)
-{
-	struct settled *s = userdata;
-	s->seen |= row->event.nr == s->nr && seccomp_event_action(&row->event) == s->action;
-	return 0;
-}
-
-static int seen_count(const struct store_count *c, void *userdata)
-{
-	struct settled *s = userdata;
-	s->seen |= c->nr == s->nr && c->action == s->action && c->count > 0;
-	return 0;
-}
-
-static int seen_exit(const struct store_task *t, void *userdata)
-{
-	struct settled *s = userdata;
-	s->exited = t->exit.kind != STORE_EXIT_NONE;
-	return 0;
-}
-
-static bool settled_once(const char *db, const char *task_id, struct settled *s)
-{
-	struct store_options o;
-	struct store *store = NULL;
-	store_options_init(&o);
-	o.read_only = true;
-	if (store_open(db, &o, &store, NULL) < 0)
-		return false;
-	s->seen = s->nr < 0;
-	store_get_task(store, task_id, seen_exit, s, NULL);
-	if (s->nr >= 0) {
-		store_task_events(store, task_id, 0, 0, seen_event, s, NULL);
-		store_task_counts(store, task_id, seen_count, s, NULL);
-	}
-	store_close(store);
-	return s->seen && s->exited;
-}
-
-/* Until the store holds the task's exit and (nr >= 0) its event with that action. */
-static void wait_settled(const struct daemon_run *d, const char *task_id, int32_t nr,
-			 uint32_t action)
-{
-	struct settled s = {.nr = nr, .action = action};
-	for (int i = 0; i < 100 && !settled_once(d->db, task_id, &s); i++)
-		harness_sleep_ms(100);
-	cr_assert(s.exited, "the exit of %s is not stored", task_id);
-	cr_assert(s.seen, "the event (nr %d, action %#x) of %s is not stored", nr, action, task_id);
-}
-
 /* ---- JSON ------------------------------------------------------------------------------ */
 
 static struct json_object *report_json(const struct daemon_run *d, const char *task_id)
@@ -232,11 +174,11 @@ Test(report, names_the_outcome_syscall_rule_and_exit_of_each_task, .timeout = 18
 		daemon_run_launch(&d, "t-denied", "enforce", NULL, PYTHON_THREAD);
 	daemon_run_launch(&d, "t-log", "log", NULL, PROBE_PERSONALITY);
 	daemon_run_launch(&d, "t-exit3", "enforce", NULL, "exit 3");
-	wait_settled(&d, "t-kill", SYS_personality, SECCOMP_RET_KILL_PROCESS);
+	cr_assert(daemon_run_settled(&d, "t-kill", SYS_personality, SECCOMP_RET_KILL_PROCESS));
 	if (python)
-		wait_settled(&d, "t-denied", SYS_clone3, SECCOMP_RET_ERRNO);
-	wait_settled(&d, "t-log", SYS_personality, SECCOMP_RET_LOG);
-	wait_settled(&d, "t-exit3", -1, 0);
+		cr_assert(daemon_run_settled(&d, "t-denied", SYS_clone3, SECCOMP_RET_ERRNO));
+	cr_assert(daemon_run_settled(&d, "t-log", SYS_personality, SECCOMP_RET_LOG));
+	cr_assert(daemon_run_settled(&d, "t-exit3", -1, 0));
 	daemon_run_stop(&d);
 
 	check_kill(&d);
@@ -311,7 +253,7 @@ Test(report, text_first_line_short_message_selectors_and_exit_codes, .timeout = 
 	daemon_run_dirs(&d, "report");
 	daemon_run_start(&d);
 	daemon_run_launch(&d, long_id, "kill", NULL, PROBE_PERSONALITY);
-	wait_settled(&d, long_id, SYS_personality, SECCOMP_RET_KILL_PROCESS);
+	cr_assert(daemon_run_settled(&d, long_id, SYS_personality, SECCOMP_RET_KILL_PROCESS));
 	daemon_run_stop(&d);
 	check_text_and_selectors(&d, long_id);
 	check_exit_codes(&d);
@@ -497,7 +439,7 @@ Test(report, events_lists_every_stored_event_and_paginates, .timeout = 120)
 	daemon_run_dirs(&d, "report");
 	daemon_run_start(&d);
 	daemon_run_launch(&d, "t-events", "kill", NULL, PROBE_PERSONALITY "; " PROBE_PERSONALITY);
-	wait_settled(&d, "t-events", SYS_personality, SECCOMP_RET_KILL_PROCESS);
+	cr_assert(daemon_run_settled(&d, "t-events", SYS_personality, SECCOMP_RET_KILL_PROCESS));
 	daemon_run_stop(&d);
 
 	struct json_object *all = events_json(&d, "t-events", "0", "10000");

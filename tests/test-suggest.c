@@ -122,67 +122,6 @@ static struct run_result launch(const struct daemon_run *d, const char *task_id,
 	return run(argv);
 }
 
-/* ---- waiting for the store ------------------------------------------------------------- */
-
-struct settled {
-	int32_t nr; /* -1: none awaited */
-	uint32_t action;
-	bool seen, exited;
-};
-
-static int seen_event(const struct store_event_row *row, void *userdata)
-{
-	struct settled *s = userdata;
-	s->seen |= row->event.nr == s->nr && seccomp_event_action(&row->event) == s->action;
-	return 0;
-}
-
-static int seen_count(const struct store_count *c, void *userdata)
-{
-	struct settled *s = userdata;
-	s->seen |= c->nr == s->nr && c->action == s->action && c->count > 0;
-	return 0;
-}
-
-static int seen_exit(const struct store_task *t, void *userdata)
-{
-	struct settled *s = userdata;
-	s->exited = t->exit.kind != STORE_EXIT_NONE;
-	return 0;
-}
-
-static bool settled_once(const char *db, const char *task_id, struct settled *s)
-{
-	struct store_options o;
-	struct store *store = NULL;
-	store_options_init(&o);
-	o.read_only = true;
-	if (store_open(db, &o, &store, NULL) < 0)
-		return false;
-	s->seen = s->nr < 0;
-	store_get_task(store, task_id, seen_exit, s, NULL);
-	if (s->nr >= 0) {
-		store_task_events(store, task_id, 0, 0, seen_event, s, NULL);
-		store_task_counts(store, task_id, seen_count, s, NULL);
-	}
-	store_close(store);
-	return s->seen && s->exited;
-}
-
-/* Until the store holds the task's exit and (nr >= 0) its event with that action; false if
- * it does not after a while (a busy machine: sanitizers, other daemons on the audit group).
- * Callers stop their daemon before asserting, so that no sigsysd outlives a failed test. */
-static bool wait_settled(const struct daemon_run *d, const char *task_id, int32_t nr,
-			 uint32_t action)
-{
-	struct settled s = {.nr = nr, .action = action};
-	for (int i = 0; i < 600 && !settled_once(d->db, task_id, &s); i++)
-		harness_sleep_ms(100);
-	cr_expect(s.exited, "the exit of %s is not stored", task_id);
-	cr_expect(s.seen, "the event (nr %d, action %#x) of %s is not stored", nr, action, task_id);
-	return s.exited && s.seen;
-}
-
 /* ---- files and JSON -------------------------------------------------------------------- */
 
 static char *path_in(const struct daemon_run *d, const char *sub, const char *name)
@@ -363,7 +302,7 @@ Test(suggest, clone3_gets_enosys_for_sigsys_allow_for_mesos_and_the_task_then_ru
 	daemon_run_start(&d);
 	struct run_result r = launch(&d, "t-clone3", "enforce", env_path("SIGSYS_PROFILES"), NULL,
 				     python_threads);
-	bool settled = wait_settled(&d, "t-clone3", SYS_clone3, SECCOMP_RET_ERRNO);
+	bool settled = daemon_run_settled(&d, "t-clone3", SYS_clone3, SECCOMP_RET_ERRNO);
 	daemon_run_stop(&d);
 	cr_assert_eq(r.status, 1, "a thread cannot start under default.json: exit %d\n%s", r.status,
 		     r.err);
@@ -468,8 +407,8 @@ Test(suggest, killed_tasks_the_kill_rule_goes_or_the_call_is_allowed_and_they_th
 	r = launch(&d, "t-kill-mode", "kill", env_path("SIGSYS_PROFILES"), NULL, personality);
 	cr_expect_eq(r.status, 128 + SIGSYS, "killed in kill mode: %d %s", r.status, r.err);
 	run_result_free(&r);
-	bool settled = wait_settled(&d, "t-kill-rule", SYS_syslog, SECCOMP_RET_KILL_PROCESS);
-	settled &= wait_settled(&d, "t-kill-mode", SYS_personality, SECCOMP_RET_KILL_PROCESS);
+	bool settled = daemon_run_settled(&d, "t-kill-rule", SYS_syslog, SECCOMP_RET_KILL_PROCESS);
+	settled &= daemon_run_settled(&d, "t-kill-mode", SYS_personality, SECCOMP_RET_KILL_PROCESS);
 	daemon_run_stop(&d);
 	cr_assert(settled);
 
@@ -575,9 +514,9 @@ Test(suggest, log_records_are_allowed_and_a_task_seccomp_did_not_fail_gets_no_ch
 	r = launch(&d, "t-ok", "enforce", env_path("SIGSYS_PROFILES"), NULL, getpid);
 	cr_expect_eq(r.status, 0);
 	run_result_free(&r);
-	bool settled = wait_settled(&d, "t-log", SYS_personality, SECCOMP_RET_LOG);
-	settled &= wait_settled(&d, "t-exit3", -1, 0);
-	settled &= wait_settled(&d, "t-ok", -1, 0);
+	bool settled = daemon_run_settled(&d, "t-log", SYS_personality, SECCOMP_RET_LOG);
+	settled &= daemon_run_settled(&d, "t-exit3", -1, 0);
+	settled &= daemon_run_settled(&d, "t-ok", -1, 0);
 	daemon_run_stop(&d);
 	cr_assert(settled);
 
