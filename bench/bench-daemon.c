@@ -14,6 +14,7 @@
  * sigsysd is the build's (BENCH_SIGSYSD), or $SIGSYSD.
  */
 #include "bench.h"
+#include "sigsysd.h"
 #include "store.h"
 
 #include <errno.h>
@@ -42,25 +43,6 @@
 #define DRAIN_MAX_MS	60000 /* give up waiting for the daemon after this */
 #define TARGET_IDLE_KIB (20.0 * 1024)
 
-struct daemon {
-	char dir[64];
-	char run_dir[96];
-	char db[96];
-	pid_t pid;
-};
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static const char *sigsysd_path(void)
-{
-	const char *p = getenv("SIGSYSD");
-	return p && *p ? p : BENCH_SIGSYSD;
-}
-
 /* VmRSS of pid in KiB, or a negative errno. */
 static double rss_kib(pid_t pid)
 {
@@ -77,82 +59,15 @@ static double rss_kib(pid_t pid)
 	return kib;
 }
 
-static int daemon_start(struct daemon *d)
+/* records.audit_parsed from GET /v1/health, or a negative errno. */
+static int64_t health_audit_parsed(const struct bench_sigsysd *d)
 {
-	char sock[128], log[96];
-	snprintf(d->dir, sizeof(d->dir), "/tmp/sigsys-bench-daemon-XXXXXX");
-	if (!mkdtemp(d->dir))
-		return -errno;
-	snprintf(d->run_dir, sizeof(d->run_dir), "%s/run", d->dir);
-	snprintf(d->db, sizeof(d->db), "%s/sigsys.db", d->dir);
-	snprintf(log, sizeof(log), "%s/sigsysd.log", d->dir);
-	d->pid = fork();
-	if (d->pid < 0)
-		return -errno;
-	if (d->pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execl(sigsysd_path(), "sigsysd", "--foreground", "--run-dir", d->run_dir, "--db",
-		      d->db, "--sources", "audit,proc", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(sock, sizeof(sock), "%s/api.sock", d->run_dir);
-	for (int i = 0; i < 200 && access(sock, F_OK) < 0; i++) {
-		if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
-			fprintf(stderr, "bench-daemon: %s exited at start (see %s)\n",
-				sigsysd_path(), log);
-			d->pid = 0;
-			return -ECHILD;
-		}
-		sleep_ms(50);
-	}
-	if (access(sock, F_OK) < 0) {
-		fprintf(stderr, "bench-daemon: sigsysd did not start (no %s)\n", sock);
-		return -ETIMEDOUT;
-	}
-	return 0;
-}
-
-static void daemon_stop(struct daemon *d)
-{
-	char cmd[128];
-	if (d->pid > 0) {
-		kill(d->pid, SIGTERM);
-		waitpid(d->pid, NULL, 0);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench-daemon: could not remove %s\n", d->dir);
-}
-
-/* records.audit_parsed from GET /v1/health on api.sock, or a negative errno. */
-static int64_t health_audit_parsed(const struct daemon *d)
-{
-	static const char request[] = "GET /v1/health HTTP/1.0\r\nHost: sigsysd\r\n\r\n";
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	char buf[8192];
-	size_t len = 0;
-	ssize_t n;
+	char body[8192];
 	int64_t parsed = -EPROTO;
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/api.sock", d->run_dir);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    write(fd, request, sizeof(request) - 1) != (ssize_t)sizeof(request) - 1) {
-		parsed = -errno;
-		close(fd);
-		return parsed;
-	}
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len] = '\0';
-	char *body = strstr(buf, "\r\n\r\n");
-	struct json_object *o = body ? json_tokener_parse(body + 4) : NULL, *records, *v;
+	int status = bench_sigsysd_get(d, "/v1/health", body, sizeof(body));
+	if (status < 0)
+		return status;
+	struct json_object *o = json_tokener_parse(body), *records, *v;
 	if (o && json_object_object_get_ex(o, "records", &records) &&
 	    json_object_object_get_ex(records, "audit_parsed", &v))
 		parsed = json_object_get_int64(v);
@@ -168,7 +83,7 @@ static int count_getppid_log(const struct store_count *c, void *userdata)
 }
 
 /* The store's LOG count of getppid (all tasks), read-only; 0 before the store has it. */
-static uint64_t stored_getppid_logs(const struct daemon *d)
+static uint64_t stored_getppid_logs(const struct bench_sigsysd *d)
 {
 	struct store_options o;
 	struct store *s = NULL;
@@ -211,10 +126,12 @@ struct run {
 
 static int run_once(struct run *ret)
 {
-	struct daemon d = {0};
+	struct bench_sigsysd d;
 	struct samples idle = {0};
 	struct run r = {.parsed = -1};
-	int status, err = daemon_start(&d);
+	int status, err = bench_sigsysd_dirs(&d, "daemon");
+	if (err >= 0)
+		err = bench_sigsysd_start(&d, "audit,proc");
 	if (err < 0)
 		goto out;
 	sleep_ms(1000); /* past start-up: the sources are open, the store migrated */
@@ -288,7 +205,8 @@ static int run_once(struct run *ret)
 	*ret = r;
 out:
 	samples_clear(&idle);
-	daemon_stop(&d);
+	bench_sigsysd_stop(&d);
+	bench_sigsysd_remove(&d);
 	return err;
 }
 

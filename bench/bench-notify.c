@@ -11,6 +11,7 @@
  * sigsysd is the build's (BENCH_SIGSYSD), or $SIGSYSD.
  */
 #include "bench.h"
+#include "sigsysd.h"
 #include "sigsys.h"
 
 #include <errno.h>
@@ -42,57 +43,12 @@ struct worker {
 };
 
 struct rig {
-	char dir[64], run_dir[96], db[96];
-	pid_t sigsysd;
+	struct bench_sigsysd daemon; /* --sources notify: the API and notify.sock */
 	struct worker recorded, bare;
 	int bare_listener, ping; /* the parent's ends */
 	pthread_t bare_thread, ping_thread;
 	unsigned calls; /* per round */
 };
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static const char *sigsysd_path(void)
-{
-	const char *p = getenv("SIGSYSD");
-	return p && *p ? p : BENCH_SIGSYSD;
-}
-
-static int start_sigsysd(struct rig *r)
-{
-	char sock[128], log[96];
-	snprintf(r->dir, sizeof(r->dir), "/tmp/sigsys-bench-notify-XXXXXX");
-	if (!mkdtemp(r->dir))
-		return -errno;
-	snprintf(r->run_dir, sizeof(r->run_dir), "%s/run", r->dir);
-	snprintf(r->db, sizeof(r->db), "%s/sigsys.db", r->dir);
-	snprintf(log, sizeof(log), "%s/sigsysd.log", r->dir);
-	r->sigsysd = fork();
-	if (r->sigsysd < 0)
-		return -errno;
-	if (r->sigsysd == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execl(sigsysd_path(), "sigsysd", "--foreground", "--run-dir", r->run_dir, "--db",
-		      r->db, "--sources", "notify", (char *)NULL);
-		_exit(127);
-	}
-	snprintf(sock, sizeof(sock), "%s/notify.sock", r->run_dir);
-	for (int i = 0; i < 200 && access(sock, F_OK) < 0; i++)
-		sleep_ms(50);
-	if (access(sock, F_OK) < 0) {
-		fprintf(stderr, "bench-notify: sigsysd did not start (see %s)\n", log);
-		return -ETIMEDOUT;
-	}
-	return 0;
-}
 
 static struct sigsys_filter *notify_filter(struct sigsys_profile **ret_profile)
 {
@@ -185,7 +141,7 @@ static void child_recorded(const struct rig *r, int cmd, int res)
 					  .profile_name = "bench",
 					  .mode = SIGSYS_MODE_NOTIFY};
 	/* Only mkdir is notified: registering from this very thread cannot deadlock. */
-	if (fd < 0 || sigsys_register_listener(r->run_dir, &reg, fd, &err) < 0) {
+	if (fd < 0 || sigsys_register_listener(r->daemon.run_dir, &reg, fd, &err) < 0) {
 		fprintf(stderr, "bench-notify: %s\n", fd < 0 ? strerror(-fd) : err.message);
 		_exit(2);
 	}
@@ -301,7 +257,9 @@ static int round_of(struct worker *w, enum command c, unsigned calls, struct sam
 static int rig_start(struct rig *r)
 {
 	int r_;
-	if ((r_ = start_sigsysd(r)) < 0)
+	/* notify.sock opens before api.sock, which bench_sigsysd_start() waits for */
+	if ((r_ = bench_sigsysd_dirs(&r->daemon, "notify")) < 0 ||
+	    (r_ = bench_sigsysd_start(&r->daemon, "notify")) < 0)
 		return r_;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, bare_sockets[0]) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, bare_sockets[1]) < 0)
@@ -326,7 +284,6 @@ static int rig_start(struct rig *r)
 static void rig_stop(struct rig *r)
 {
 	unsigned char quit = CMD_QUIT;
-	char cmd[128];
 	struct worker *w[] = {&r->recorded, &r->bare};
 	for (size_t i = 0; i < 2; i++)
 		if (w[i]->pid > 0) {
@@ -334,13 +291,8 @@ static void rig_stop(struct rig *r)
 				kill(w[i]->pid, SIGKILL);
 			waitpid(w[i]->pid, NULL, 0);
 		}
-	if (r->sigsysd > 0) {
-		kill(r->sigsysd, SIGTERM);
-		waitpid(r->sigsysd, NULL, 0);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench-notify: could not remove %s\n", r->dir);
+	bench_sigsysd_stop(&r->daemon);
+	bench_sigsysd_remove(&r->daemon);
 }
 
 static void emit(const char *name, const char *baseline, const struct samples *v,
