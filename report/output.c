@@ -190,8 +190,7 @@ static void print_text_value(struct out *o, const char *fmt, const char *value)
 	free(safe);
 }
 
-/* JSON escapes controls itself, but a document with bytes that are not UTF-8 is unreadable. */
-static struct json_object *json_text(const char *value)
+struct json_object *out_json_text(const char *value)
 {
 	if (text_is_clean(value, false))
 		return json_object_new_string(value);
@@ -199,6 +198,15 @@ static struct json_object *json_text(const char *value)
 	struct json_object *v = safe ? json_object_new_string(safe) : NULL;
 	free(safe);
 	return v;
+}
+
+/* Add a new value, or remember that it could not be made. */
+static void json_put(struct out *o, const char *key, struct json_object *v)
+{
+	if (!v)
+		o->failed = true;
+	else
+		json_add(o, key, v);
 }
 
 void out_string(struct out *o, const char *key, const char *fmt, const char *value)
@@ -210,7 +218,7 @@ void out_string(struct out *o, const char *key, const char *fmt, const char *val
 	}
 	if (!json_wants(o, key))
 		return;
-	struct json_object *v = value ? json_text(value) : NULL;
+	struct json_object *v = value ? out_json_text(value) : NULL;
 	if (value && !v)
 		o->failed = true;
 	else
@@ -226,11 +234,7 @@ void out_uint(struct out *o, const char *key, const char *fmt, uint64_t value)
 	}
 	if (!json_wants(o, key))
 		return;
-	struct json_object *v = json_object_new_uint64(value);
-	if (!v)
-		o->failed = true;
-	else
-		json_add(o, key, v);
+	json_put(o, key, json_object_new_uint64(value));
 }
 
 /* JSON: a number with at most three decimals, as written ("1.15", "300"). */
@@ -248,11 +252,7 @@ void out_double(struct out *o, const char *key, const char *fmt, double value)
 	char *end = text + strlen(text); /* "1.150" → "1.15", "300.000" → "300" */
 	while (strchr(text, '.') && (end[-1] == '0' || end[-1] == '.'))
 		*--end = '\0';
-	struct json_object *v = json_object_new_double_s(value, text);
-	if (!v)
-		o->failed = true;
-	else
-		json_add(o, key, v);
+	json_put(o, key, json_object_new_double_s(value, text));
 }
 
 void out_int(struct out *o, const char *key, const char *fmt, int64_t value)
@@ -264,11 +264,7 @@ void out_int(struct out *o, const char *key, const char *fmt, int64_t value)
 	}
 	if (!json_wants(o, key))
 		return;
-	struct json_object *v = json_object_new_int64(value);
-	if (!v)
-		o->failed = true;
-	else
-		json_add(o, key, v);
+	json_put(o, key, json_object_new_int64(value));
 }
 
 void out_bool(struct out *o, const char *key, const char *fmt, bool value)
@@ -280,11 +276,7 @@ void out_bool(struct out *o, const char *key, const char *fmt, bool value)
 	}
 	if (!json_wants(o, key))
 		return;
-	struct json_object *v = json_object_new_boolean(value);
-	if (!v)
-		o->failed = true;
-	else
-		json_add(o, key, v);
+	json_put(o, key, json_object_new_boolean(value));
 }
 
 void out_null(struct out *o, const char *key, const char *fmt)

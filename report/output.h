@@ -57,6 +57,10 @@ void out_bool(struct out *o, const char *key, const char *fmt, bool value);
 void out_double(struct out *o, const char *key, const char *fmt, double value);
 /* JSON null; text prints fmt as it is. */
 void out_null(struct out *o, const char *key, const char *fmt);
+/* A JSON string of text a task controls (comm, exe, a path): bytes that are not UTF-8 and C1
+ * controls as '?' (common/text.h), so the document stays readable. NULL: out of memory. */
+struct json_object *out_json_text(const char *text);
+
 /* Text only: words, separators and newlines around the values. */
 void out_text(struct out *o, const char *fmt, ...) _printf_(2, 3);
 

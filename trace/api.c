@@ -5,7 +5,6 @@
 #include "daemon.h"
 #include "output.h"
 #include "report.h"
-#include "text.h"
 #include "scheduler-format.h"
 #include "verdict.h"
 
@@ -182,18 +181,6 @@ static struct json_object *hex_arg(uint64_t value)
 	return json_object_new_string(text);
 }
 
-/* A string a task controls (comm, exe, a path): bytes that are not UTF-8 would make the
- * whole answer unreadable (common/text.h). */
-static struct json_object *task_text(const char *text)
-{
-	if (text_is_clean(text, false))
-		return json_object_new_string(text);
-	char *safe = text_scrub(text, false);
-	struct json_object *v = safe ? json_object_new_string(safe) : NULL;
-	free(safe);
-	return v;
-}
-
 /* The stored JSON array of path strings, each one made safe to show. */
 static struct json_object *task_strings(const char *stored)
 {
@@ -203,7 +190,7 @@ static struct json_object *task_strings(const char *stored)
 	     i++) {
 		struct json_object *s = json_object_array_get_idx(in, i);
 		json_object_array_add(out, json_object_is_type(s, json_type_string)
-						   ? task_text(json_object_get_string(s))
+						   ? out_json_text(json_object_get_string(s))
 						   : NULL);
 	}
 	json_object_put(in);
@@ -237,8 +224,8 @@ static struct json_object *event_json(const struct store_event_row *row)
 	json_object_object_add(o, "time", json_object_new_string(time));
 	json_object_object_add(o, "time_ns", json_object_new_uint64(e->time_ns));
 	json_object_object_add(o, "pid", json_object_new_int(e->pid));
-	json_object_object_add(o, "comm", task_text(e->comm));
-	json_object_object_add(o, "exe", task_text(e->exe));
+	json_object_object_add(o, "comm", out_json_text(e->comm));
+	json_object_object_add(o, "exe", out_json_text(e->exe));
 	json_object_object_add(o, "arch", json_object_new_string(event_arch_name(e->arch, e->nr)));
 	json_object_object_add(o, "syscall", json_object_new_string(syscall));
 	json_object_object_add(o, "nr", json_object_new_int(e->nr));
