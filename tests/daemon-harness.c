@@ -64,7 +64,8 @@ void daemon_run_start_sources(struct daemon_run *d, const char *sources)
 			(char *)env_path("SIGSYS_PROFILES"),
 			NULL};
 	d->pid = harness_spawn(argv, NULL);
-	format_into(sock, sizeof(sock), "%s/register.sock", d->run_dir);
+	/* api.sock opens last (after register.sock and notify.sock): then every socket is there */
+	format_into(sock, sizeof(sock), "%s/api.sock", d->run_dir);
 	for (int i = 0; i < 100 && access(sock, F_OK) < 0; i++)
 		harness_sleep_ms(50);
 	cr_assert_eq(access(sock, F_OK), 0, "sigsysd did not start (no %s)", sock);

@@ -22,7 +22,7 @@ void harness_sleep_ms(long ms);
 
 /* A new temporary directory for the run dir and the store (prefix: a word for its name). */
 void daemon_run_dirs(struct daemon_run *d, const char *prefix);
-/* Start sigsysd (audit, proc and bpf: its defaults) and wait for its register.sock. */
+/* Start sigsysd (audit, proc and bpf) and wait until its sockets are all open. */
 void daemon_run_start(struct daemon_run *d);
 /* The same with --sources SOURCES (e.g. "bpf", "audit,proc,bpf"). */
 void daemon_run_start_sources(struct daemon_run *d, const char *sources);
